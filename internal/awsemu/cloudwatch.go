@@ -1,0 +1,745 @@
+package awsemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CloudWatch alarm limits the emulator enforces, as AWS documents them.
+const (
+	maxMetricsPerAlarm     = 10
+	maxAlarmsInComposite   = 100
+	maxAlarmRuleLength     = 10240
+	maxDescribeAlarmsBatch = 100
+)
+
+type alarmKind int
+
+const (
+	metricAlarmKind alarmKind = iota
+	compositeAlarmKind
+)
+
+// alarm keeps the request document as the single source of configuration, so
+// DescribeAlarms echoes exactly what the client sent, plus the state fields.
+type alarm struct {
+	kind          alarmKind
+	name          string
+	arn           string
+	config        Doc
+	state         string
+	stateReason   string
+	stateUpdated  time.Time
+	configUpdated time.Time
+	refs          []string // alarms named in a composite rule
+}
+
+type dashboard struct {
+	name     string
+	body     string
+	modified time.Time
+}
+
+type cloudWatchState struct {
+	alarms     map[string]*alarm
+	dashboards map[string]*dashboard
+	tags       map[string]map[string]string // ARN → tags
+}
+
+func (s *Server) initCloudWatch() {
+	s.cw = cloudWatchState{
+		alarms:     map[string]*alarm{},
+		dashboards: map[string]*dashboard{},
+		tags:       map[string]map[string]string{},
+	}
+}
+
+// cloudWatchOps is keyed by operation name; metric data operations register
+// themselves from their own file.
+var cloudWatchOps = map[string]func(*Server, any) (any, error){
+	"PutMetricAlarm":      cborOp((*Server).cwPutMetricAlarm),
+	"PutCompositeAlarm":   cborOp((*Server).cwPutCompositeAlarm),
+	"DescribeAlarms":      cborOp((*Server).cwDescribeAlarms),
+	"DeleteAlarms":        cborOp((*Server).cwDeleteAlarms),
+	"SetAlarmState":       cborOp((*Server).cwSetAlarmState),
+	"PutDashboard":        cborOp((*Server).cwPutDashboard),
+	"GetDashboard":        cborOp((*Server).cwGetDashboard),
+	"ListDashboards":      cborOp((*Server).cwListDashboards),
+	"DeleteDashboards":    cborOp((*Server).cwDeleteDashboards),
+	"TagResource":         cborOp((*Server).cwTagResource),
+	"UntagResource":       cborOp((*Server).cwUntagResource),
+	"ListTagsForResource": cborOp((*Server).cwListTagsForResource),
+}
+
+func cwNotFound(format string, args ...any) *APIError {
+	return &APIError{Code: "ResourceNotFound", QueryCode: "ResourceNotFound", Status: http.StatusNotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+func cwInvalidValue(format string, args ...any) *APIError {
+	return &APIError{Code: "InvalidParameterValueException", QueryCode: "InvalidParameterValue", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+func cwCombination(format string, args ...any) *APIError {
+	return &APIError{Code: "InvalidParameterCombinationException", QueryCode: "InvalidParameterCombination", Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+func cwMissing(param string) *APIError {
+	return &APIError{Code: "MissingRequiredParameterException", QueryCode: "MissingParameter", Status: http.StatusBadRequest, Message: fmt.Sprintf("The parameter %s is required.", param)}
+}
+
+var comparisonOperators = map[string]bool{
+	"GreaterThanOrEqualToThreshold": true, "GreaterThanThreshold": true,
+	"LessThanThreshold": true, "LessThanOrEqualToThreshold": true,
+	"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true,
+	"GreaterThanUpperThreshold": true,
+}
+
+var statistics = map[string]bool{"SampleCount": true, "Average": true, "Sum": true, "Minimum": true, "Maximum": true}
+
+var metricQueryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
+
+// validPeriod: high-resolution 10/20/30 s, otherwise whole minutes.
+func validPeriod(p int64) bool {
+	return p == 10 || p == 20 || p == 30 || (p >= 60 && p%60 == 0)
+}
+
+func (s *Server) cwPutMetricAlarm(in Doc) (Doc, error) {
+	name := dstr(in, "AlarmName")
+	if name == "" {
+		return nil, cwMissing("AlarmName")
+	}
+	if len(name) > 255 {
+		return nil, errValidation("AlarmName must be at most 255 characters")
+	}
+	if a, ok := s.cw.alarms[name]; ok && a.kind != metricAlarmKind {
+		return nil, errValidation("An alarm named %q already exists and is a composite alarm", name)
+	}
+	evals, ok := dint(in, "EvaluationPeriods")
+	if !ok {
+		return nil, cwMissing("EvaluationPeriods")
+	}
+	if evals < 1 {
+		return nil, cwInvalidValue("EvaluationPeriods must be at least 1")
+	}
+	if dp, ok := dint(in, "DatapointsToAlarm"); ok && (dp < 1 || dp > evals) {
+		return nil, cwInvalidValue("DatapointsToAlarm must be between 1 and EvaluationPeriods (%d)", evals)
+	}
+	op := dstr(in, "ComparisonOperator")
+	if op == "" {
+		return nil, cwMissing("ComparisonOperator")
+	}
+	if !comparisonOperators[op] {
+		return nil, errValidation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy enum value set", op)
+	}
+	if tmd := dstr(in, "TreatMissingData"); tmd != "" {
+		switch tmd {
+		case "breaching", "notBreaching", "ignore", "missing":
+		default:
+			return nil, errValidation("TreatMissingData must be one of breaching, notBreaching, ignore, missing; got %q", tmd)
+		}
+	}
+	_, hasThreshold := dfloat(in, "Threshold")
+	if !hasThreshold && dstr(in, "ThresholdMetricId") == "" {
+		return nil, errValidation("Threshold or ThresholdMetricId is required")
+	}
+
+	metrics := ddocs(in, "Metrics")
+	single := dstr(in, "MetricName") != "" || dstr(in, "Namespace") != ""
+	switch {
+	case single && len(metrics) > 0:
+		return nil, cwCombination("MetricName/Namespace and Metrics cannot be used together")
+	case !single && len(metrics) == 0:
+		return nil, errValidation("Either MetricName and Namespace, or Metrics, must be specified")
+	case single:
+		if dstr(in, "MetricName") == "" || dstr(in, "Namespace") == "" {
+			return nil, errValidation("MetricName and Namespace must both be specified")
+		}
+		period, ok := dint(in, "Period")
+		if !ok {
+			return nil, cwMissing("Period")
+		}
+		if err := checkAlarmPeriod(period, evals, ""); err != nil {
+			return nil, err
+		}
+		st, ext := dstr(in, "Statistic"), dstr(in, "ExtendedStatistic")
+		if (st == "") == (ext == "") {
+			return nil, cwCombination("Exactly one of Statistic and ExtendedStatistic must be specified")
+		}
+		if st != "" && !statistics[st] {
+			return nil, errValidation("Statistic %q is not one of SampleCount, Average, Sum, Minimum, Maximum", st)
+		}
+	default:
+		if err := checkAlarmMetrics(metrics, evals); err != nil {
+			return nil, err
+		}
+	}
+
+	now := s.clock.Now()
+	a, exists := s.cw.alarms[name]
+	if !exists {
+		a = &alarm{kind: metricAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
+			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
+		s.cw.alarms[name] = a
+	}
+	a.config = withoutKey(in, "Tags")
+	a.configUpdated = now
+	if !exists {
+		s.setTags(a.arn, ddocs(in, "Tags"))
+	}
+	s.evaluateComposites()
+	return Doc{}, nil
+}
+
+func checkAlarmPeriod(period, evals int64, id string) error {
+	where := ""
+	if id != "" {
+		where = fmt.Sprintf(" (metric %s)", id)
+	}
+	if !validPeriod(period) {
+		return errValidation("Period%s must be 10, 20, 30 or a multiple of 60 seconds; got %d", where, period)
+	}
+	limit := int64(86400)
+	if period >= 3600 {
+		limit = 7 * 86400
+	}
+	if period*evals > limit {
+		return errValidation("The evaluation period%s (Period %d × EvaluationPeriods %d = %d s) exceeds the maximum of %d s", where, period, evals, period*evals, limit)
+	}
+	return nil
+}
+
+func checkAlarmMetrics(metrics []Doc, evals int64) error {
+	if len(metrics) > maxMetricsPerAlarm {
+		return errValidation("The alarm has %d metrics; the maximum is %d", len(metrics), maxMetricsPerAlarm)
+	}
+	ids := map[string]bool{}
+	returning := 0
+	for _, m := range metrics {
+		id := dstr(m, "Id")
+		if !metricQueryID.MatchString(id) {
+			return errValidation("Metric id %q must start with a lowercase letter and contain only letters, digits and underscores", id)
+		}
+		if ids[id] {
+			return errValidation("Metric id %q is used more than once", id)
+		}
+		ids[id] = true
+		rd, set := dbool(m, "ReturnData")
+		if !set || rd {
+			returning++
+		}
+		expr, stat := dstr(m, "Expression"), ddoc(m, "MetricStat")
+		if (expr == "") == (stat == nil) {
+			return errValidation("Metric %s must have exactly one of Expression and MetricStat", id)
+		}
+		if stat != nil {
+			metric := ddoc(stat, "Metric")
+			if dstr(metric, "MetricName") == "" || dstr(metric, "Namespace") == "" {
+				return errValidation("Metric %s: MetricStat.Metric needs MetricName and Namespace", id)
+			}
+			if dstr(stat, "Stat") == "" {
+				return errValidation("Metric %s: MetricStat.Stat is required", id)
+			}
+			period, ok := dint(stat, "Period")
+			if !ok {
+				return errValidation("Metric %s: MetricStat.Period is required", id)
+			}
+			if err := checkAlarmPeriod(period, evals, id); err != nil {
+				return err
+			}
+		} else if period, ok := dint(m, "Period"); ok {
+			if err := checkAlarmPeriod(period, evals, id); err != nil {
+				return err
+			}
+		}
+	}
+	if returning != 1 {
+		return errValidation("Exactly one element of the Metrics list must have ReturnData set to true; %d do", returning)
+	}
+	for _, m := range metrics {
+		for _, ref := range exprRefs(dstr(m, "Expression")) {
+			if !ids[ref] && !metricFunctions[strings.ToUpper(ref)] {
+				return errValidation("Metric %s: expression refers to unknown id %q", dstr(m, "Id"), ref)
+			}
+		}
+	}
+	return nil
+}
+
+// metricFunctions are metric math names that are not query ids.
+var metricFunctions = map[string]bool{
+	"FILL": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true, "IF": true, "AND": true, "OR": true,
+	"ABS": true, "CEIL": true, "FLOOR": true, "METRICS": true, "RATE": true, "DIFF": true, "REPEAT": true,
+	"LINEAR": true, "SEARCH": true, "STDDEV": true, "PERIOD": true, "RUNNING_SUM": true, "TIME_SERIES": true,
+	"SLICE": true, "SORT": true, "DESC": true, "ASC": true, "ANOMALY_DETECTION_BAND": true, "LOG": true, "LOG10": true,
+	"DATAPOINT_COUNT": true, "FIRST": true, "LAST": true, "INSIGHT_RULE_METRIC": true, "AVG_OF": true, "DIFF_TIME": true,
+	"MINUTE": true, "HOUR": true, "DAY": true, "DATE": true, "MONTH": true, "YEAR": true, "EPOCH": true, "REMOVE_EMPTY": true,
+}
+
+var identRe = regexp.MustCompile(`"[^"]*"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*`)
+
+// exprRefs lists identifiers in a metric math expression, skipping strings.
+func exprRefs(expr string) []string {
+	var out []string
+	for _, tok := range identRe.FindAllString(expr, -1) {
+		if tok[0] == '"' || tok[0] == '\'' {
+			continue
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+func (s *Server) cwPutCompositeAlarm(in Doc) (Doc, error) {
+	name := dstr(in, "AlarmName")
+	if name == "" {
+		return nil, cwMissing("AlarmName")
+	}
+	if a, ok := s.cw.alarms[name]; ok && a.kind != compositeAlarmKind {
+		return nil, errValidation("An alarm named %q already exists and is a metric alarm", name)
+	}
+	rule := dstr(in, "AlarmRule")
+	if rule == "" {
+		return nil, cwMissing("AlarmRule")
+	}
+	if len(rule) > maxAlarmRuleLength {
+		return nil, errValidation("AlarmRule is %d characters; the maximum is %d", len(rule), maxAlarmRuleLength)
+	}
+	expr, err := parseAlarmRule(rule)
+	if err != nil {
+		return nil, errValidation("AlarmRule %q is not valid: %v", rule, err)
+	}
+	refs := expr.refs(nil)
+	uniq := map[string]bool{}
+	var missing []string
+	for _, r := range refs {
+		if uniq[r] {
+			continue
+		}
+		uniq[r] = true
+		if r == name {
+			return nil, errValidation("AlarmRule of %q refers to itself", name)
+		}
+		if _, ok := s.cw.alarms[r]; !ok {
+			missing = append(missing, r)
+		}
+	}
+	if len(uniq) > maxAlarmsInComposite {
+		return nil, errValidation("AlarmRule refers to %d alarms; the maximum is %d", len(uniq), maxAlarmsInComposite)
+	}
+	if len(missing) > 0 {
+		return nil, errValidation("Could not save the composite alarm as alarms %v in the alarm rule do not exist", missing)
+	}
+	if sup := dstr(in, "ActionsSuppressor"); sup != "" {
+		if _, ok := s.cw.alarms[sup]; !ok {
+			return nil, errValidation("ActionsSuppressor alarm %q does not exist", sup)
+		}
+	}
+	now := s.clock.Now()
+	a, exists := s.cw.alarms[name]
+	if !exists {
+		a = &alarm{kind: compositeAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
+			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
+		s.cw.alarms[name] = a
+	}
+	a.config = withoutKey(in, "Tags")
+	a.configUpdated = now
+	a.refs = sortedKeys(uniq)
+	if !exists {
+		s.setTags(a.arn, ddocs(in, "Tags"))
+	}
+	s.evaluateComposites()
+	return Doc{}, nil
+}
+
+// evaluateComposites recomputes every composite from its children until
+// nothing changes (composites may reference composites).
+func (s *Server) evaluateComposites() {
+	for pass := 0; pass < 10; pass++ {
+		changed := false
+		for _, name := range sortedKeys(s.cw.alarms) {
+			a := s.cw.alarms[name]
+			if a.kind != compositeAlarmKind {
+				continue
+			}
+			expr, err := parseAlarmRule(dstr(a.config, "AlarmRule"))
+			if err != nil {
+				continue
+			}
+			allUnknown := true
+			for _, r := range a.refs {
+				if c, ok := s.cw.alarms[r]; ok && c.state != "INSUFFICIENT_DATA" {
+					allUnknown = false
+				}
+			}
+			next := "OK"
+			if expr.eval(func(n string) string {
+				if c, ok := s.cw.alarms[n]; ok {
+					return c.state
+				}
+				return "INSUFFICIENT_DATA"
+			}) {
+				next = "ALARM"
+			} else if allUnknown {
+				next = "INSUFFICIENT_DATA"
+			}
+			if next != a.state {
+				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", s.clock.Now()
+				changed = true
+			}
+		}
+		if !changed {
+			return
+		}
+	}
+}
+
+func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
+	names := dstrs(in, "AlarmNames")
+	if len(names) > maxDescribeAlarmsBatch {
+		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
+	}
+	nameSet := map[string]bool{}
+	for _, n := range names {
+		nameSet[n] = true
+	}
+	prefix := dstr(in, "AlarmNamePrefix")
+	if prefix != "" && len(names) > 0 {
+		return nil, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
+	}
+	wantMetric, wantComposite := true, false
+	if types := dstrs(in, "AlarmTypes"); len(types) > 0 {
+		wantMetric, wantComposite = false, false
+		for _, t := range types {
+			switch t {
+			case "MetricAlarm":
+				wantMetric = true
+			case "CompositeAlarm":
+				wantComposite = true
+			default:
+				return nil, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
+			}
+		}
+	}
+	stateValue := dstr(in, "StateValue")
+	actionPrefix := dstr(in, "ActionPrefix")
+	maxRecords := int64(50)
+	if mr, ok := dint(in, "MaxRecords"); ok {
+		if mr < 1 || mr > 100 {
+			return nil, cwInvalidValue("MaxRecords must be between 1 and 100")
+		}
+		maxRecords = mr
+	}
+	start := 0
+	if tok := dstr(in, "NextToken"); tok != "" {
+		n, err := strconv.Atoi(tok)
+		if err != nil || n < 0 {
+			return nil, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
+		}
+		start = n
+	}
+
+	var matched []*alarm
+	for _, name := range sortedKeys(s.cw.alarms) {
+		a := s.cw.alarms[name]
+		if len(nameSet) > 0 && !nameSet[name] {
+			continue
+		}
+		if prefix != "" && !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		if (a.kind == metricAlarmKind && !wantMetric) || (a.kind == compositeAlarmKind && !wantComposite) {
+			continue
+		}
+		if stateValue != "" && a.state != stateValue {
+			continue
+		}
+		if actionPrefix != "" && !hasActionPrefix(a.config, actionPrefix) {
+			continue
+		}
+		matched = append(matched, a)
+	}
+	out := Doc{}
+	var metricDocs, compositeDocs []any
+	end := start + int(maxRecords)
+	for i := start; i < len(matched) && i < end; i++ {
+		a := matched[i]
+		d := Doc{}
+		for k, v := range a.config {
+			d[k] = v
+		}
+		d["AlarmArn"] = a.arn
+		d["StateValue"] = a.state
+		d["StateReason"] = a.stateReason
+		d["StateUpdatedTimestamp"] = a.stateUpdated
+		d["StateTransitionedTimestamp"] = a.stateUpdated
+		d["AlarmConfigurationUpdatedTimestamp"] = a.configUpdated
+		if _, ok := d["ActionsEnabled"]; !ok {
+			d["ActionsEnabled"] = true
+		}
+		if a.kind == metricAlarmKind {
+			metricDocs = append(metricDocs, d)
+		} else {
+			compositeDocs = append(compositeDocs, d)
+		}
+	}
+	if end < len(matched) {
+		out["NextToken"] = strconv.Itoa(end)
+	}
+	out["MetricAlarms"] = nonNil(metricDocs)
+	out["CompositeAlarms"] = nonNil(compositeDocs)
+	return out, nil
+}
+
+func nonNil(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+func hasActionPrefix(cfg Doc, prefix string) bool {
+	for _, k := range []string{"AlarmActions", "OKActions", "InsufficientDataActions"} {
+		for _, a := range dstrs(cfg, k) {
+			if strings.HasPrefix(a, prefix) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (s *Server) cwDeleteAlarms(in Doc) (Doc, error) {
+	names := dstrs(in, "AlarmNames")
+	if len(names) > maxDescribeAlarmsBatch {
+		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
+	}
+	// All or nothing, as AWS does: one unknown name deletes none.
+	for _, n := range names {
+		if _, ok := s.cw.alarms[n]; !ok {
+			return nil, cwNotFound("Alarm %s does not exist; no alarms were deleted", n)
+		}
+	}
+	for _, n := range names {
+		delete(s.cw.tags, s.cw.alarms[n].arn)
+		delete(s.cw.alarms, n)
+	}
+	s.evaluateComposites()
+	return Doc{}, nil
+}
+
+func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
+	name := dstr(in, "AlarmName")
+	a, ok := s.cw.alarms[name]
+	if !ok {
+		return nil, cwNotFound("Alarm %s does not exist", name)
+	}
+	state := dstr(in, "StateValue")
+	switch state {
+	case "OK", "ALARM", "INSUFFICIENT_DATA":
+	default:
+		return nil, errValidation("StateValue must be OK, ALARM or INSUFFICIENT_DATA; got %q", state)
+	}
+	reason := dstr(in, "StateReason")
+	if reason == "" {
+		return nil, cwMissing("StateReason")
+	}
+	if a.kind == compositeAlarmKind {
+		return nil, errValidation("SetAlarmState is not supported for composite alarm %s in the emulator", name)
+	}
+	a.state, a.stateReason, a.stateUpdated = state, reason, s.clock.Now()
+	s.evaluateComposites()
+	return Doc{}, nil
+}
+
+// AlarmState reports an alarm's current state, for tests.
+func (s *Server) AlarmState(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.cw.alarms[name]
+	if !ok {
+		return "", false
+	}
+	return a.state, true
+}
+
+// SetAlarmState changes an alarm's state out of band, as a firing alarm would.
+func (s *Server) SetAlarmState(name, state string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.cwSetAlarmState(Doc{"AlarmName": name, "StateValue": state, "StateReason": "set by test"})
+	return err
+}
+
+func dashboardARN(account, name string) string {
+	return fmt.Sprintf("arn:aws:cloudwatch::%s:dashboard/%s", account, name)
+}
+
+var dashboardNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+func (s *Server) cwPutDashboard(in Doc) (Doc, error) {
+	name := dstr(in, "DashboardName")
+	if name == "" {
+		return nil, cwMissing("DashboardName")
+	}
+	if !dashboardNameRe.MatchString(name) {
+		return nil, &APIError{Code: "DashboardInvalidInputError", QueryCode: "InvalidParameterInput", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("Dashboard name %q may contain only alphanumerics, dash (-) and underscore (_)", name)}
+	}
+	body := dstr(in, "DashboardBody")
+	var parsed struct {
+		Widgets []map[string]any `json:"widgets"`
+	}
+	if err := json.Unmarshal([]byte(body), &parsed); err != nil || parsed.Widgets == nil {
+		msg := "The dashboard body must be a JSON object with a widgets array"
+		if err != nil {
+			msg += ": " + err.Error()
+		}
+		return nil, &APIError{Code: "DashboardInvalidInputError", QueryCode: "InvalidParameterInput", Status: http.StatusBadRequest, Message: msg}
+	}
+	for i, w := range parsed.Widgets {
+		if _, ok := w["type"].(string); !ok {
+			return nil, &APIError{Code: "DashboardInvalidInputError", QueryCode: "InvalidParameterInput", Status: http.StatusBadRequest,
+				Message: fmt.Sprintf("The field widgets[%d].type is required", i)}
+		}
+	}
+	s.cw.dashboards[name] = &dashboard{name: name, body: body, modified: s.clock.Now()}
+	return Doc{"DashboardValidationMessages": []any{}}, nil
+}
+
+func (s *Server) cwGetDashboard(in Doc) (Doc, error) {
+	name := dstr(in, "DashboardName")
+	d, ok := s.cw.dashboards[name]
+	if !ok {
+		return nil, &APIError{Code: "DashboardNotFoundError", QueryCode: "ResourceNotFound", Status: http.StatusNotFound, Message: fmt.Sprintf("Dashboard %s does not exist", name)}
+	}
+	return Doc{"DashboardName": d.name, "DashboardArn": dashboardARN(s.accountID, d.name), "DashboardBody": d.body}, nil
+}
+
+func (s *Server) cwListDashboards(in Doc) (Doc, error) {
+	prefix := dstr(in, "DashboardNamePrefix")
+	var entries []any
+	for _, name := range sortedKeys(s.cw.dashboards) {
+		if !strings.HasPrefix(name, prefix) {
+			continue
+		}
+		d := s.cw.dashboards[name]
+		entries = append(entries, Doc{"DashboardName": name, "DashboardArn": dashboardARN(s.accountID, name),
+			"LastModified": d.modified, "Size": int64(len(d.body))})
+	}
+	return Doc{"DashboardEntries": nonNil(entries)}, nil
+}
+
+func (s *Server) cwDeleteDashboards(in Doc) (Doc, error) {
+	names := dstrs(in, "DashboardNames")
+	if len(names) == 0 {
+		return nil, cwMissing("DashboardNames")
+	}
+	for _, n := range names {
+		if _, ok := s.cw.dashboards[n]; !ok {
+			return nil, &APIError{Code: "DashboardNotFoundError", QueryCode: "ResourceNotFound", Status: http.StatusNotFound, Message: fmt.Sprintf("Dashboard %s does not exist; no dashboards were deleted", n)}
+		}
+	}
+	for _, n := range names {
+		delete(s.cw.dashboards, n)
+	}
+	return Doc{}, nil
+}
+
+// DashboardBody returns a dashboard's JSON, for tests.
+func (s *Server) DashboardBody(name string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.cw.dashboards[name]
+	if !ok {
+		return "", false
+	}
+	return d.body, true
+}
+
+func (s *Server) cwResourceExists(arn string) bool {
+	for _, a := range s.cw.alarms {
+		if a.arn == arn {
+			return true
+		}
+	}
+	for name := range s.cw.dashboards {
+		if dashboardARN(s.accountID, name) == arn {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) setTags(arn string, tags []Doc) {
+	if len(tags) == 0 {
+		return
+	}
+	m := s.cw.tags[arn]
+	if m == nil {
+		m = map[string]string{}
+		s.cw.tags[arn] = m
+	}
+	for _, t := range tags {
+		m[dstr(t, "Key")] = dstr(t, "Value")
+	}
+}
+
+func (s *Server) cwTagResource(in Doc) (Doc, error) {
+	arn := dstr(in, "ResourceARN")
+	if !s.cwResourceExists(arn) {
+		return nil, &APIError{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException", Status: http.StatusNotFound, Message: fmt.Sprintf("resource %s not found", arn)}
+	}
+	tags := ddocs(in, "Tags")
+	for _, t := range tags {
+		if k := dstr(t, "Key"); k == "" || len(k) > 128 || strings.HasPrefix(k, "aws:") {
+			return nil, cwInvalidValue("tag key %q must be 1-128 characters and must not start with aws:", k)
+		}
+	}
+	s.setTags(arn, tags)
+	if len(s.cw.tags[arn]) > 50 {
+		return nil, &APIError{Code: "LimitExceededFault", QueryCode: "LimitExceeded", Status: http.StatusBadRequest, Message: "a resource can have at most 50 tags"}
+	}
+	return Doc{}, nil
+}
+
+func (s *Server) cwUntagResource(in Doc) (Doc, error) {
+	arn := dstr(in, "ResourceARN")
+	if !s.cwResourceExists(arn) {
+		return nil, &APIError{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException", Status: http.StatusNotFound, Message: fmt.Sprintf("resource %s not found", arn)}
+	}
+	for _, k := range dstrs(in, "TagKeys") {
+		delete(s.cw.tags[arn], k)
+	}
+	return Doc{}, nil
+}
+
+func (s *Server) cwListTagsForResource(in Doc) (Doc, error) {
+	arn := dstr(in, "ResourceARN")
+	if !s.cwResourceExists(arn) {
+		return nil, &APIError{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException", Status: http.StatusNotFound, Message: fmt.Sprintf("resource %s not found", arn)}
+	}
+	var tags []any
+	m := s.cw.tags[arn]
+	keys := sortedKeys(m)
+	sort.Strings(keys)
+	for _, k := range keys {
+		tags = append(tags, Doc{"Key": k, "Value": m[k]})
+	}
+	return Doc{"Tags": nonNil(tags)}, nil
+}
+
+func withoutKey(d Doc, key string) Doc {
+	out := Doc{}
+	for k, v := range d {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}
