@@ -38,7 +38,7 @@ type Config struct {
 	Token                  string
 	AssumeRole             *AssumeRole
 	Endpoints              Endpoints
-	MaxRetries             int // 0 keeps the SDK default
+	MaxRetries             *int // nil keeps the SDK default
 	// SkipCredentialsValidation skips the STS GetCallerIdentity call.
 	SkipCredentialsValidation bool
 }
@@ -102,8 +102,8 @@ func (c Config) Validate() error {
 	if c.AccessKey != "" && c.Profile != "" {
 		return &FieldError{"profile", errors.New("conflicting credentials: set either access_key/secret_key or profile, not both")}
 	}
-	if c.MaxRetries < 0 {
-		return &FieldError{"max_retries", fmt.Errorf("must be 0 or more, got %d", c.MaxRetries)}
+	if c.MaxRetries != nil && *c.MaxRetries < 0 {
+		return &FieldError{"max_retries", fmt.Errorf("must be 0 or more, got %d", *c.MaxRetries)}
 	}
 	if ar := c.AssumeRole; ar != nil {
 		if !strings.HasPrefix(ar.RoleARN, "arn:") || !strings.Contains(ar.RoleARN, ":role/") {
@@ -151,9 +151,10 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 	if c.AccessKey != "" {
 		opts = append(opts, config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(c.AccessKey, c.SecretKey, c.Token)))
 	}
-	if c.MaxRetries > 0 {
+	if c.MaxRetries != nil {
+		attempts := *c.MaxRetries + 1
 		opts = append(opts, config.WithRetryer(func() aws.Retryer {
-			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = c.MaxRetries + 1 })
+			return retry.NewStandard(func(o *retry.StandardOptions) { o.MaxAttempts = attempts })
 		}))
 	}
 	// Never pass a custom HTTP client here: with AWS_CA_BUNDLE set the SDK

@@ -22,7 +22,7 @@ func startEmulator(t *testing.T) (*Server, *awsclient.Clients) {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	cl, err := awsclient.New(context.Background(), awsclient.Config{
-		Region: "us-east-1", AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, MaxRetries: 1,
+		Region: "us-east-1", AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, MaxRetries: aws.Int(1),
 		Endpoints: awsclient.Endpoints{AutoScaling: url, CloudWatch: url, EC2: url, ELBv2: url, STS: url},
 	})
 	if err != nil {
@@ -65,10 +65,9 @@ func TestSTS_CallerIdentityAndAssumeRole(t *testing.T) {
 func TestAuth_WrongSecretIsRejected(t *testing.T) {
 	s, _ := startEmulator(t)
 	_, err := awsclient.New(context.Background(), awsclient.Config{
-		Region: "us-east-1", AccessKey: DefaultAccessKey, SecretKey: "wrong", MaxRetries: 1,
+		Region: "us-east-1", AccessKey: DefaultAccessKey, SecretKey: "wrong", MaxRetries: aws.Int(1),
 		Endpoints: awsclient.Endpoints{STS: s.URL()},
 	})
 	wantAPIError(t, err, "SignatureDoesNotMatch")
 }
 
-var _ = aws.String
