@@ -120,8 +120,13 @@ func TestCloudWatch_MalformedAlarmsAreRejected(t *testing.T) {
 		{"a period that is not 10, 20, 30 or a multiple of 60", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[0].MetricStat.Period = aws.Int32(45) }, "ValidationError"},
 		{"a 1-hour period over 8 evaluation periods exceeds 7 days", func(in *cloudwatch.PutMetricAlarmInput) { in.EvaluationPeriods = aws.Int32(170) }, "ValidationError"},
 		{"no metric returns data", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[2].ReturnData = aws.Bool(false) }, "ValidationError"},
-		{"expression names an unknown id", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[2].Expression = aws.String("FILL(bad,0)/requests") }, "ValidationError"},
-		{"metric name and metrics together", func(in *cloudwatch.PutMetricAlarmInput) { in.MetricName = aws.String("Errors"); in.Namespace = aws.String("App") }, "InvalidParameterCombination"},
+		{"expression names an unknown id", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.Metrics[2].Expression = aws.String("FILL(bad,0)/requests")
+		}, "ValidationError"},
+		{"metric name and metrics together", func(in *cloudwatch.PutMetricAlarmInput) {
+			in.MetricName = aws.String("Errors")
+			in.Namespace = aws.String("App")
+		}, "InvalidParameterCombination"},
 		{"eleven metrics", func(in *cloudwatch.PutMetricAlarmInput) {
 			for i := 0; i < 8; i++ {
 				q := in.Metrics[0]

@@ -70,4 +70,3 @@ func TestAuth_WrongSecretIsRejected(t *testing.T) {
 	})
 	wantAPIError(t, err, "SignatureDoesNotMatch")
 }
-
