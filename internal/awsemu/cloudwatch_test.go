@@ -118,7 +118,7 @@ func TestCloudWatch_MalformedAlarmsAreRejected(t *testing.T) {
 		code string
 	}{
 		{"a period that is not 10, 20, 30 or a multiple of 60", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[0].MetricStat.Period = aws.Int32(45) }, "ValidationError"},
-		{"a 1-hour period over 8 evaluation periods exceeds 7 days", func(in *cloudwatch.PutMetricAlarmInput) { in.EvaluationPeriods = aws.Int32(170) }, "ValidationError"},
+		{"a 1-hour period over 170 evaluation periods exceeds 7 days", func(in *cloudwatch.PutMetricAlarmInput) { in.EvaluationPeriods = aws.Int32(170) }, "ValidationError"},
 		{"no metric returns data", func(in *cloudwatch.PutMetricAlarmInput) { in.Metrics[2].ReturnData = aws.Bool(false) }, "ValidationError"},
 		{"expression names an unknown id", func(in *cloudwatch.PutMetricAlarmInput) {
 			in.Metrics[2].Expression = aws.String("FILL(bad,0)/requests")
