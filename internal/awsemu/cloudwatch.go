@@ -50,6 +50,7 @@ type cloudWatchState struct {
 	alarms     map[string]*alarm
 	dashboards map[string]*dashboard
 	tags       map[string]map[string]string // ARN → tags
+	metrics    *metricStore
 }
 
 func (s *Server) initCloudWatch() {

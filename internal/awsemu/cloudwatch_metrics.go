@@ -16,7 +16,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -54,17 +53,12 @@ type metricStore struct {
 	series map[string]*metricSeries // metricKey → series
 }
 
-// metricStores holds each Server's metric data. It lives beside the server
-// rather than in cloudWatchState so this file stays self-contained; every
-// access happens under the server mutex.
-var metricStores sync.Map // *Server → *metricStore
-
+// metrics returns the server's metric store; callers hold the server mutex.
 func (s *Server) metrics() *metricStore {
-	if v, ok := metricStores.Load(s); ok {
-		return v.(*metricStore)
+	if s.cw.metrics == nil {
+		s.cw.metrics = &metricStore{series: map[string]*metricSeries{}}
 	}
-	v, _ := metricStores.LoadOrStore(s, &metricStore{series: map[string]*metricSeries{}})
-	return v.(*metricStore)
+	return s.cw.metrics
 }
 
 func metricKey(namespace, name string, dims map[string]string) string {
