@@ -55,28 +55,6 @@ provider "sre" {
 `, awsemu.DefaultAccessKey, awsemu.DefaultSecretKey, s.URL(), strings.Join(extra, "\n"))
 }
 
-const callerIdentityConfig = `
-data "sre_caller_identity" "current" {}
-`
-
-func TestAccProvider_ConfiguresAgainstEmulator(t *testing.T) {
-	s := startEmulator(t)
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config: providerConfig(s) + callerIdentityConfig,
-			ConfigStateChecks: []statecheck.StateCheck{
-				statecheck.ExpectKnownValue("data.sre_caller_identity.current", tfjsonpath.New("account_id"), knownvalue.StringExact(awsemu.DefaultAccountID)),
-				statecheck.ExpectKnownValue("data.sre_caller_identity.current", tfjsonpath.New("region"), knownvalue.StringExact("us-east-1")),
-				statecheck.ExpectKnownValue("data.sre_caller_identity.current", tfjsonpath.New("arn"), knownvalue.StringRegexp(regexp.MustCompile(`^arn:aws:iam::123456789012:user/`))),
-			},
-		}},
-	})
-	if n := s.Calls("sts", "GetCallerIdentity"); n < 2 {
-		t.Fatalf("emulator saw %d GetCallerIdentity calls; want the credential check and the data source read", n)
-	}
-}
-
 func TestAccProvider_AssumeRole(t *testing.T) {
 	s := startEmulator(t)
 	resource.Test(t, resource.TestCase{
