@@ -1,0 +1,208 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+
+	"github.com/sre-provider/terraform-provider-sre/policies"
+)
+
+// engine wraps OPA. The policies are compiled once; each rule package
+// (data.sre.rules.*) gets its own prepared query, and the queries are
+// evaluated concurrently on the same, already-converted input.
+type engine struct {
+	packages []packageQuery
+	meta     rego.PreparedEvalQuery
+}
+
+type packageQuery struct {
+	path  string
+	query rego.PreparedEvalQuery
+}
+
+// inputError is a problem with what the user gave us: flags, files,
+// policies, data or waivers. Main prints it and exits 2.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &inputError{msg: fmt.Sprintf(format, args...)}
+}
+
+const rulesPrefix = "data.sre.rules."
+
+// newEngine compiles the embedded bundle plus every .rego file (tests
+// excluded) under extraDirs, with data as the base document.
+func newEngine(ctx context.Context, extraDirs []string, data map[string]any) (*engine, error) {
+	mods, err := loadModules(policies.FS, ".", "policies/")
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range extraDirs {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return nil, inputErrorf("--policy %s: not a readable directory", dir)
+		}
+		more, err := loadModules(os.DirFS(dir), ".", filepath.ToSlash(dir)+"/")
+		if err != nil {
+			return nil, err
+		}
+		if len(more) == 0 {
+			return nil, inputErrorf("--policy %s: no .rego files found", dir)
+		}
+		mods = append(mods, more...)
+	}
+	byFile := make(map[string]*ast.Module, len(mods))
+	var paths []string
+	for _, m := range mods {
+		byFile[m.Package.Location.File] = m
+		p := m.Package.Path.String()
+		if strings.HasPrefix(p, rulesPrefix) && !slices.Contains(paths, p) {
+			paths = append(paths, p)
+		}
+	}
+	sort.Strings(paths)
+	compiler := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+	if compiler.Compile(byFile); compiler.Failed() {
+		return nil, inputErrorf("compile policies: %v", compiler.Errors)
+	}
+	store := inmem.NewFromObject(data)
+	prepare := func(query string) (rego.PreparedEvalQuery, error) {
+		q, err := rego.New(rego.Compiler(compiler), rego.Store(store), rego.Query(query)).PrepareForEval(ctx)
+		if err != nil {
+			return q, inputErrorf("prepare %s: %v", query, err)
+		}
+		return q, nil
+	}
+	e := &engine{}
+	for _, p := range paths {
+		q, err := prepare(p + ".findings")
+		if err != nil {
+			return nil, err
+		}
+		e.packages = append(e.packages, packageQuery{path: p, query: q})
+	}
+	if e.meta, err = prepare("data.sre.checker.rules"); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func loadModules(fsys fs.FS, root, prefix string) ([]*ast.Module, error) {
+	var mods []*ast.Module
+	err := fs.WalkDir(fsys, root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			return err
+		}
+		m, err := ast.ParseModuleWithOpts(prefix+path, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return inputErrorf("parse policy: %v", err)
+		}
+		mods = append(mods, m)
+		return nil
+	})
+	if err != nil {
+		if _, ok := err.(*inputError); ok {
+			return nil, err
+		}
+		return nil, inputErrorf("read policies under %s: %v", prefix, err)
+	}
+	return mods, nil
+}
+
+// evalResult is what the policies return.
+type evalResult struct {
+	Findings []Finding
+	Rules    []Rule
+}
+
+// eval runs every rule package on input, concurrently.
+func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error) {
+	found := make([][]Finding, len(e.packages))
+	errs := make([]error, len(e.packages))
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, p := range e.packages {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			found[i], errs[i] = p.findings(ctx, input)
+		}()
+	}
+	out := &evalResult{}
+	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input))
+	wg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("evaluate rule metadata: %w", err)
+	}
+	for i := range e.packages {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out.Findings = append(out.Findings, found[i]...)
+	}
+	for _, m := range resultList(rs) {
+		obj, _ := m.(map[string]any)
+		r := Rule{ID: asString(obj["id"]), Title: asString(obj["title"]), Remediation: asString(obj["remediation"])}
+		if r.ID != "" {
+			out.Rules = append(out.Rules, r)
+		}
+	}
+	return out, nil
+}
+
+func (p packageQuery) findings(ctx context.Context, input ast.Value) ([]Finding, error) {
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, inputErrorf("evaluate %s: %v", p.path, err)
+	}
+	var out []Finding
+	for _, v := range resultList(rs) {
+		m, ok := v.(map[string]any)
+		f := Finding{ID: asString(m["id"]), Title: asString(m["title"]), Severity: asString(m["severity"]), Kind: asString(m["kind"]),
+			Address: asString(m["address"]), Message: asString(m["message"]), Remediation: asString(m["remediation"])}
+		if !ok || f.ID == "" || f.Address == "" || f.Message == "" || (f.Severity != SevError && f.Severity != SevWarning) {
+			return nil, inputErrorf("%s.findings: each finding must be an object with id, address, message and severity \"error\" or \"warning\"; got %v", p.path, v)
+		}
+		if f.Kind == "" {
+			f.Kind = "violation"
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// resultList returns the elements of a query's set or array result.
+func resultList(rs rego.ResultSet) []any {
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil
+	}
+	list, _ := rs[0].Expressions[0].Value.([]any)
+	return list
+}
+
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}

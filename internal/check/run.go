@@ -1,0 +1,168 @@
+package check
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"time"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
+)
+
+// config is the parsed command line.
+type config struct {
+	planPath    string
+	format      string
+	dataPath    string
+	policyDirs  []string
+	waiversPath string
+	changedOnly bool
+	dumpModel   bool
+	noColor     bool
+}
+
+// runner evaluates one plan. It returns plain data; rendering and the exit
+// code are decided by the caller.
+type runner struct {
+	cfg   config
+	stdin io.Reader
+	now   time.Time
+}
+
+// load reads and parses the plan file, or stdin for "-".
+func (r *runner) load() (*planmodel.Plan, error) {
+	var in io.Reader = r.stdin
+	if r.cfg.planPath != "-" {
+		f, err := os.Open(r.cfg.planPath)
+		if err != nil {
+			return nil, inputErrorf("cannot open plan %s: %v", r.cfg.planPath, unwrapPathErr(err))
+		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, inputErrorf("plan %s is a directory; give the JSON file written by `terraform show -json`", r.cfg.planPath)
+		}
+		defer f.Close()
+		in = f
+	}
+	raw, err := planmodel.ReadAll(in, planmodel.MaxPlanSize)
+	if err != nil {
+		return nil, err
+	}
+	boundMemory(int64(len(raw)))
+	return planmodel.Parse(raw)
+}
+
+func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
+	data, err := loadData(r.cfg.dataPath)
+	if err != nil {
+		return nil, err
+	}
+	// Compile the policies while the plan is being read.
+	type compiled struct {
+		eng *engine
+		err error
+	}
+	engc := make(chan compiled, 1)
+	if !r.cfg.dumpModel {
+		go func() {
+			eng, err := newEngine(ctx, r.cfg.policyDirs, data)
+			engc <- compiled{eng, err}
+		}()
+	}
+	plan, err := r.load()
+	if err != nil {
+		return nil, err
+	}
+	opts := modelOptions(data)
+	model, err := planmodel.Build(plan, opts)
+	if err != nil {
+		return nil, err
+	}
+	var before *planmodel.Model
+	if r.cfg.changedOnly {
+		opts.Before = true
+		if before, err = planmodel.Build(plan, opts); err != nil {
+			return nil, err
+		}
+	}
+	if r.cfg.dumpModel {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return nil, enc.Encode(model)
+	}
+	c := <-engc
+	if c.err != nil {
+		return nil, c.err
+	}
+	eng := c.eng
+	res, err := evalModel(ctx, eng, model)
+	if err != nil {
+		return nil, err
+	}
+	findings := res.Findings
+	if before != nil {
+		prior, err := evalModel(ctx, eng, before)
+		if err != nil {
+			return nil, err
+		}
+		findings = newFindings(findings, prior.Findings)
+	}
+	ids := map[string]bool{}
+	for _, rule := range res.Rules {
+		ids[rule.ID] = true
+	}
+	if r.cfg.waiversPath != "" {
+		ws, err := loadWaivers(r.cfg.waiversPath, ids)
+		if err != nil {
+			return nil, err
+		}
+		findings = applyWaivers(findings, ws, r.now)
+	}
+	sortFindings(findings)
+	sort.Slice(res.Rules, func(i, j int) bool { return res.Rules[i].ID < res.Rules[j].ID })
+	if findings == nil {
+		findings = []Finding{}
+	}
+	return &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}, nil
+}
+
+// boundMemory sets a soft memory limit proportional to the plan, so the
+// garbage collector keeps peak memory within about three times the plan's
+// size instead of letting the heap double between collections. GOMEMLIMIT
+// from the environment wins.
+func boundMemory(planSize int64) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(2*planSize + 64<<20)
+}
+
+func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
+	return eng.eval(ctx, modelValue(m))
+}
+
+// newFindings keeps the findings that the state before the plan does not
+// already have: the exposure this plan introduces.
+func newFindings(after, before []Finding) []Finding {
+	seen := make(map[string]bool, len(before))
+	for _, f := range before {
+		seen[f.ID+"\x00"+f.Address+"\x00"+f.Message] = true
+	}
+	var out []Finding
+	for _, f := range after {
+		if !seen[f.ID+"\x00"+f.Address+"\x00"+f.Message] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

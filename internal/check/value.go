@@ -1,0 +1,197 @@
+package check
+
+import (
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
+)
+
+// modelValue builds OPA's input value straight from the model, without a
+// JSON round trip. It produces exactly what the model's JSON encoding
+// (--dump-model) decodes to, and shares one term between targets whose
+// exposure is the same slice, which is common in large fleets.
+func modelValue(m *planmodel.Model) ast.Value {
+	c := converter{exposures: map[*planmodel.Exposure]*ast.Term{}, keys: map[string]*ast.Term{}}
+	targets := make([][2]*ast.Term, 0, len(m.Targets))
+	for k, t := range m.Targets {
+		targets = append(targets, ast.Item(ast.StringTerm(k), c.target(t)))
+	}
+	groups := make([][2]*ast.Term, 0, len(m.SecurityGroups))
+	for k, g := range m.SecurityGroups {
+		groups = append(groups, ast.Item(ast.StringTerm(k), c.group(g)))
+	}
+	asgs := make([][2]*ast.Term, 0, len(m.AutoscalingGroups))
+	for k, a := range m.AutoscalingGroups {
+		asgs = append(asgs, ast.Item(ast.StringTerm(k), c.asg(a)))
+	}
+	nacl := make([]*ast.Term, 0, len(m.NetworkACLRules))
+	for _, r := range m.NetworkACLRules {
+		nacl = append(nacl, c.naclRule(r))
+	}
+	filters := make([]*ast.Term, 0, len(m.IPFilters))
+	for _, f := range m.IPFilters {
+		filters = append(filters, c.obj(
+			"address", str(f.Address), "kind", str(f.Kind), "cidrs", strs(f.CIDRs), opt("unknown", f.Unknown)))
+	}
+	unresolved := make([]*ast.Term, 0, len(m.Unresolved))
+	for _, u := range m.Unresolved {
+		items := []any{"address", str(u.Address), "attribute", str(u.Attribute), "reason", str(u.Reason)}
+		if u.Rule != nil {
+			items = append(items, "rule", c.rule(*u.Rule))
+		}
+		unresolved = append(unresolved, c.obj(items...))
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("model_version"), ast.IntNumberTerm(m.ModelVersion)),
+		ast.Item(ast.StringTerm("terraform_version"), ast.StringTerm(m.TerraformVersion)),
+		ast.Item(ast.StringTerm("targets"), ast.NewTerm(ast.NewObject(targets...))),
+		ast.Item(ast.StringTerm("security_groups"), ast.NewTerm(ast.NewObject(groups...))),
+		ast.Item(ast.StringTerm("autoscaling_groups"), ast.NewTerm(ast.NewObject(asgs...))),
+		ast.Item(ast.StringTerm("network_acl_rules"), ast.ArrayTerm(nacl...)),
+		ast.Item(ast.StringTerm("ip_filters"), ast.ArrayTerm(filters...)),
+		ast.Item(ast.StringTerm("unresolved"), ast.ArrayTerm(unresolved...)),
+	)
+}
+
+type converter struct {
+	exposures map[*planmodel.Exposure]*ast.Term
+	keys      map[string]*ast.Term // one term per object key, reused
+}
+
+func str(s string) *ast.Term { return ast.StringTerm(s) }
+
+func num(n int) *ast.Term { return ast.IntNumberTerm(n) }
+
+func boolean(b bool) *ast.Term { return ast.BooleanTerm(b) }
+
+func strs(ss []string) *ast.Term {
+	ts := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		ts[i] = ast.StringTerm(s)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// omitted marks a field left out, like encoding/json's omitempty.
+type omitted struct{}
+
+// opt is a string list that is omitted when empty.
+func opt(key string, ss []string) any {
+	if len(ss) == 0 {
+		return omitted{}
+	}
+	return [2]any{key, strs(ss)}
+}
+
+func (c *converter) key(k string) *ast.Term {
+	t, ok := c.keys[k]
+	if !ok {
+		t = ast.StringTerm(k)
+		c.keys[k] = t
+	}
+	return t
+}
+
+// obj builds an object from alternating keys and terms; opt(...) and
+// omitted{} entries stand for whole key/value pairs.
+func (c *converter) obj(kv ...any) *ast.Term {
+	items := make([][2]*ast.Term, 0, len(kv)/2)
+	for i := 0; i < len(kv); {
+		switch x := kv[i].(type) {
+		case omitted:
+			i++
+		case [2]any:
+			items = append(items, ast.Item(c.key(x[0].(string)), x[1].(*ast.Term)))
+			i++
+		case string:
+			items = append(items, ast.Item(c.key(x), kv[i+1].(*ast.Term)))
+			i += 2
+		}
+	}
+	return ast.ObjectTerm(items...)
+}
+
+func optStr(key, s string) any {
+	if s == "" {
+		return omitted{}
+	}
+	return [2]any{key, str(s)}
+}
+
+func optTrue(key string, b bool) any {
+	if !b {
+		return omitted{}
+	}
+	return [2]any{key, boolean(true)}
+}
+
+func (c *converter) target(t *planmodel.Target) *ast.Term {
+	var listeners any = omitted{}
+	if t.Listeners != nil {
+		ls := make([]*ast.Term, len(t.Listeners))
+		for i, l := range t.Listeners {
+			ls[i] = c.obj("address", str(l.Address), "port", num(l.Port), "protocol", str(l.Protocol),
+				"default_actions", strs(l.DefaultActions), "redirects_to_https", boolean(l.RedirectsToHTTPS), opt("unknown", l.Unknown))
+		}
+		listeners = [2]any{"listeners", ast.ArrayTerm(ls...)}
+	}
+	return c.obj(
+		"address", str(t.Address), "type", str(t.Type), "kind", str(t.Kind), "role", str(t.Role),
+		"actions", strs(t.Actions), "security_groups", strs(t.SecurityGroups),
+		"public_ip", boolean(t.PublicIP), opt("public_ip_via", t.PublicIPVia),
+		optTrue("internet_facing", t.InternetFacing), optStr("load_balancer_type", t.LoadBalancerType),
+		listeners, opt("used_by", t.UsedBy),
+		"exposure", c.exposure(t.Exposure),
+		opt("unknown", t.Unknown), opt("notes", t.Notes),
+	)
+}
+
+func (c *converter) exposure(es []planmodel.Exposure) *ast.Term {
+	if len(es) == 0 {
+		return ast.ArrayTerm()
+	}
+	if t, ok := c.exposures[&es[0]]; ok && len(es) == t.Value.(*ast.Array).Len() {
+		return t
+	}
+	ts := make([]*ast.Term, len(es))
+	for i, e := range es {
+		ts[i] = c.obj("protocol", str(e.Protocol), "from_port", num(e.FromPort), "to_port", num(e.ToPort),
+			"cidr_ipv4", strs(e.CIDRv4), "cidr_ipv6", strs(e.CIDRv6), "world", boolean(e.World), "public", boolean(e.Public),
+			"via", strs(e.Via))
+	}
+	t := ast.ArrayTerm(ts...)
+	c.exposures[&es[0]] = t
+	return t
+}
+
+func (c *converter) rule(r planmodel.Rule) *ast.Term {
+	return c.obj("declared_in", str(r.DeclaredIn), "security_group", str(r.SecurityGroup), "protocol", str(r.Protocol),
+		"from_port", num(r.FromPort), "to_port", num(r.ToPort), "cidr_ipv4", strs(r.CIDRv4), "cidr_ipv6", strs(r.CIDRv6),
+		"prefix_lists", strs(r.PrefixLists), "source_security_groups", strs(r.SourceSecurityGroups),
+		"self", boolean(r.Self), "world", boolean(r.World), "public", boolean(r.Public), opt("unknown", r.Unknown))
+}
+
+func (c *converter) rules(rs []planmodel.Rule) *ast.Term {
+	ts := make([]*ast.Term, len(rs))
+	for i, r := range rs {
+		ts[i] = c.rule(r)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+func (c *converter) group(g *planmodel.SecurityGroup) *ast.Term {
+	return c.obj(optStr("address", g.Address), optStr("id", g.ID), optStr("name", g.Name), "external", boolean(g.External),
+		"protects", strs(g.Protects), "bastion", boolean(g.Bastion), "ingress", c.rules(g.Ingress), "egress", c.rules(g.Egress))
+}
+
+func (c *converter) asg(a *planmodel.AutoscalingGroup) *ast.Term {
+	return c.obj("address", str(a.Address), "role", str(a.Role), "actions", strs(a.Actions), optStr("launch_template", a.LaunchTemplate),
+		"launch_template_version", str(a.LaunchTemplateVersion), "version_kind", str(a.VersionKind),
+		"max_instance_lifetime", num(a.MaxInstanceLifetime), opt("unknown", a.Unknown))
+}
+
+func (c *converter) naclRule(r planmodel.NetworkACLRule) *ast.Term {
+	return c.obj("address", str(r.Address), "network_acl", str(r.ACL), "egress", boolean(r.Egress), "rule_number", num(r.RuleNumber),
+		"action", str(r.Action), "protocol", str(r.Protocol), "from_port", num(r.FromPort), "to_port", num(r.ToPort),
+		"cidr", str(r.CIDR), "world", boolean(r.World), opt("unknown", r.Unknown))
+}

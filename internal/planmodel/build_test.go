@@ -1,0 +1,112 @@
+package planmodel
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+)
+
+// res is one resource instance of a hand-written plan: its after values,
+// after_unknown mask and configuration expressions.
+type res struct {
+	addr, typ, name string
+	after, unknown  map[string]any
+	exprs           map[string]any
+}
+
+func ref(refs ...string) map[string]any { return map[string]any{"references": refs} }
+
+// handPlan builds a minimal format-1.2 plan around root-module resources.
+func handPlan(t *testing.T, rs ...res) *Model {
+	t.Helper()
+	var changes, cfg []any
+	for _, r := range rs {
+		changes = append(changes, map[string]any{
+			"address": r.addr, "mode": "managed", "type": r.typ, "name": r.name,
+			"change": map[string]any{"actions": []string{"create"}, "after": r.after, "after_unknown": r.unknown},
+		})
+		if r.exprs == nil {
+			r.exprs = map[string]any{}
+		}
+		cfg = append(cfg, map[string]any{"mode": "managed", "type": r.typ, "name": r.name, "expressions": r.exprs})
+	}
+	raw, _ := json.Marshal(map[string]any{
+		"format_version": "1.2", "resource_changes": changes,
+		"configuration": map[string]any{"root_module": map[string]any{"resources": cfg}},
+	})
+	p, err := Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestBuildHandWrittenPlans(t *testing.T) {
+	unknownID := map[string]any{"id": true, "arn": true}
+	tests := []struct {
+		name  string
+		plan  []res
+		check func(t *testing.T, m *Model)
+	}{
+		{"an internet-facing network load balancer without groups exposes its listeners to the world", []res{
+			{"aws_lb.nlb", "aws_lb", "nlb", map[string]any{"load_balancer_type": "network", "internal": false}, unknownID, nil},
+			{"aws_lb_listener.ssh", "aws_lb_listener", "ssh", map[string]any{"port": 22, "protocol": "TCP"}, map[string]any{"load_balancer_arn": true},
+				map[string]any{"load_balancer_arn": ref("aws_lb.nlb.arn", "aws_lb.nlb")}},
+		}, func(t *testing.T, m *Model) {
+			lb := m.Targets["aws_lb.nlb"]
+			if len(lb.Exposure) != 1 || !lb.Exposure[0].World || lb.Exposure[0].FromPort != 22 {
+				t.Errorf("exposure: %+v", lb.Exposure)
+			}
+		}},
+		{"a managed prefix list in the plan is expanded into the rule's CIDRs", []res{
+			{"aws_ec2_managed_prefix_list.office", "aws_ec2_managed_prefix_list", "office",
+				map[string]any{"entry": []any{map[string]any{"cidr": "0.0.0.0/1"}, map[string]any{"cidr": "128.0.0.0/1"}}}, unknownID, nil},
+			{"aws_security_group.web", "aws_security_group", "web", map[string]any{"ingress": []any{}}, unknownID, nil},
+			{"aws_vpc_security_group_ingress_rule.r", "aws_vpc_security_group_ingress_rule", "r",
+				map[string]any{"ip_protocol": "tcp", "from_port": 80, "to_port": 80},
+				map[string]any{"security_group_id": true, "prefix_list_id": true},
+				map[string]any{"security_group_id": ref("aws_security_group.web.id"), "prefix_list_id": ref("aws_ec2_managed_prefix_list.office.id")}},
+		}, func(t *testing.T, m *Model) {
+			r := m.SecurityGroups["aws_security_group.web"].Ingress[0]
+			if !r.World || !slices.Equal(r.CIDRv4, []string{"0.0.0.0/0"}) || len(r.PrefixLists) != 0 || len(r.Unknown) != 0 {
+				t.Errorf("rule: %+v", r)
+			}
+		}},
+		{"an unset listener protocol takes the provider default for the load balancer type", []res{
+			{"aws_lb.web", "aws_lb", "web", map[string]any{"load_balancer_type": "application"}, map[string]any{"internal": true, "id": true, "arn": true}, nil},
+			{"aws_lb_listener.l", "aws_lb_listener", "l", map[string]any{"port": 80}, map[string]any{"protocol": true, "load_balancer_arn": true},
+				map[string]any{"load_balancer_arn": ref("aws_lb.web.arn")}},
+		}, func(t *testing.T, m *Model) {
+			lb := m.Targets["aws_lb.web"]
+			if !lb.InternetFacing || len(lb.Listeners) != 1 || lb.Listeners[0].Protocol != "HTTP" || len(lb.Listeners[0].Unknown) != 0 {
+				t.Errorf("lb: %+v", lb)
+			}
+		}},
+		{"an instance named like a bastion is the bastion and its group a bastion group", []res{
+			{"aws_security_group.jump", "aws_security_group", "jump", map[string]any{}, unknownID, nil},
+			{"aws_instance.bastion", "aws_instance", "bastion", map[string]any{"associate_public_ip_address": true, "vpc_security_group_ids": []any{nil}},
+				map[string]any{"vpc_security_group_ids": []any{true}}, map[string]any{"vpc_security_group_ids": ref("aws_security_group.jump.id")}},
+		}, func(t *testing.T, m *Model) {
+			if m.Targets["aws_instance.bastion"].Role != RoleBastion || !m.SecurityGroups["aws_security_group.jump"].Bastion {
+				t.Errorf("target %+v", m.Targets["aws_instance.bastion"])
+			}
+		}},
+		{"a rule whose ports stay unknown says so and adds no exposure", []res{
+			{"aws_security_group.web", "aws_security_group", "web", map[string]any{
+				"ingress": []any{map[string]any{"protocol": "tcp", "to_port": 22, "cidr_blocks": []any{"0.0.0.0/0"}}},
+			}, map[string]any{"ingress": []any{map[string]any{"from_port": true}}}, nil},
+		}, func(t *testing.T, m *Model) {
+			sg := m.SecurityGroups["aws_security_group.web"]
+			if !slices.Equal(sg.Ingress[0].Unknown, []string{"ports"}) || len(m.Targets["aws_security_group.web"].Exposure) != 0 {
+				t.Errorf("group: %+v", sg)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.check(t, handPlan(t, tt.plan...)) })
+	}
+}

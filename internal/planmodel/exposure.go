@@ -1,0 +1,208 @@
+package planmodel
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Exposure answers "from which addresses is each port of this target
+// reachable", over every rule of every group attached to it. Rules are
+// unioned per port, so splitting 0.0.0.0/0 into halves across two rules or
+// two groups still shows up as the whole internet, and port ranges or
+// protocol -1 that cover a port count as exposing it.
+
+// segment is a port interval reachable from a set of addresses.
+type segment struct {
+	from, to int
+	set      addrSet
+	via      []string
+}
+
+func (b *builder) computeExposure() {
+	cache := map[string][]Exposure{}
+	parsed := map[string][]parsedRule{}
+	for _, t := range b.m.Targets {
+		key := strings.Join(t.SecurityGroups, "\x00")
+		if e, ok := cache[key]; ok {
+			t.Exposure = e
+			continue
+		}
+		var rules []parsedRule
+		for _, k := range t.SecurityGroups {
+			pr, ok := parsed[k]
+			if !ok {
+				pr = parseRules(b.sgs[k].Ingress)
+				parsed[k] = pr
+			}
+			rules = append(rules, pr...)
+		}
+		e := exposures(rules)
+		cache[key] = e
+		t.Exposure = e
+	}
+	b.lbListenerExposure()
+}
+
+// parseRules keeps the rules whose protocol, ports and CIDRs are all known
+// and that have CIDR sources.
+func parseRules(rs []Rule) []parsedRule {
+	var out []parsedRule
+	for i := range rs {
+		r := &rs[i]
+		if slices.Contains(r.Unknown, "protocol") || slices.Contains(r.Unknown, "ports") || r.Protocol == "" {
+			continue
+		}
+		set, _ := parseCIDRs(append(slices.Clone(r.CIDRv4), r.CIDRv6...))
+		if len(set) == 0 {
+			continue
+		}
+		out = append(out, parsedRule{rule: r, set: set})
+	}
+	return out
+}
+
+func exposures(rules []parsedRule) []Exposure {
+	out := []Exposure{}
+	if len(rules) == 0 {
+		return out
+	}
+	var allRules []parsedRule
+	others := map[string][]parsedRule{}
+	for _, r := range rules {
+		switch r.rule.Protocol {
+		case "all":
+			allRules = append(allRules, r)
+		case "tcp", "udp":
+		default:
+			others[r.rule.Protocol] = append(others[r.rule.Protocol], r)
+		}
+	}
+	var allSeg *segment
+	if len(allRules) > 0 {
+		s := unionOf(allRules)
+		s.from, s.to = 0, 65535
+		allSeg = &s
+		out = append(out, toExposure("all", s))
+	}
+	for _, proto := range []string{"tcp", "udp"} {
+		var rs []parsedRule
+		for _, r := range rules {
+			if r.rule.Protocol == proto || r.rule.Protocol == "all" {
+				rs = append(rs, r)
+			}
+		}
+		for _, s := range sweep(rs) {
+			if allSeg != nil && s.from == 0 && s.to == 65535 && s.set.equal(allSeg.set) && slices.Equal(s.via, allSeg.via) {
+				continue // exactly the protocol -1 rules, reported once as "all"
+			}
+			out = append(out, toExposure(proto, s))
+		}
+	}
+	protos := make([]string, 0, len(others))
+	for p := range others {
+		protos = append(protos, p)
+	}
+	sort.Strings(protos)
+	for _, p := range protos {
+		s := unionOf(others[p])
+		s.from, s.to = others[p][0].rule.FromPort, others[p][0].rule.ToPort
+		out = append(out, toExposure(p, s))
+	}
+	return out
+}
+
+func unionOf(rs []parsedRule) segment {
+	var s segment
+	for _, r := range rs {
+		s.set = s.set.union(r.set)
+		s.via = append(s.via, r.rule.DeclaredIn)
+	}
+	sort.Strings(s.via)
+	s.via = slices.Compact(s.via)
+	return s
+}
+
+// sweep splits the port space at every rule boundary, unions the sources
+// of the rules covering each piece, then merges neighbouring pieces that
+// are reachable from the same addresses.
+func sweep(rs []parsedRule) []segment {
+	if len(rs) == 0 {
+		return nil
+	}
+	bounds := make([]int, 0, 2*len(rs))
+	for _, r := range rs {
+		bounds = append(bounds, r.rule.FromPort, r.rule.ToPort+1)
+	}
+	sort.Ints(bounds)
+	bounds = slices.Compact(bounds)
+	var segs []segment
+	for i := 0; i+1 < len(bounds); i++ {
+		lo, hi := bounds[i], bounds[i+1]-1
+		var cover []parsedRule
+		for _, r := range rs {
+			if r.rule.FromPort <= lo && r.rule.ToPort >= hi {
+				cover = append(cover, r)
+			}
+		}
+		if len(cover) == 0 {
+			continue
+		}
+		s := unionOf(cover)
+		s.from, s.to = lo, hi
+		if n := len(segs); n > 0 && segs[n-1].to+1 == lo && segs[n-1].set.equal(s.set) {
+			segs[n-1].to = hi
+			segs[n-1].via = mergeVia(segs[n-1].via, s.via)
+			continue
+		}
+		segs = append(segs, s)
+	}
+	return segs
+}
+
+func mergeVia(a, b []string) []string {
+	out := append(slices.Clone(a), b...)
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+func toExposure(proto string, s segment) Exposure {
+	v4, v6 := s.set.prefixes()
+	if v4 == nil {
+		v4 = []string{}
+	}
+	if v6 == nil {
+		v6 = []string{}
+	}
+	return Exposure{
+		Protocol: proto, FromPort: s.from, ToPort: s.to,
+		CIDRv4: v4, CIDRv6: v6,
+		World:  s.set.covers(allIPv4) || s.set.covers(allIPv6),
+		Public: !s.set.within(internalSpace),
+		Via:    s.via,
+	}
+}
+
+// lbListenerExposure covers network load balancers without security
+// groups: every listener of an internet-facing one is open to the world.
+func (b *builder) lbListenerExposure() {
+	for _, t := range b.m.Targets {
+		if t.Kind != KindLoadBalancer || len(t.SecurityGroups) > 0 || slices.Contains(t.Unknown, "security_groups") || !t.InternetFacing {
+			continue
+		}
+		if t.LoadBalancerType == "application" {
+			continue // an ALB without groups gets the VPC default group
+		}
+		for _, l := range t.Listeners {
+			proto := "tcp"
+			if strings.HasPrefix(l.Protocol, "UDP") {
+				proto = "udp"
+			}
+			t.Exposure = append(t.Exposure, Exposure{
+				Protocol: proto, FromPort: l.Port, ToPort: l.Port,
+				CIDRv4: []string{"0.0.0.0/0"}, CIDRv6: []string{}, World: true, Public: true,
+				Via: []string{l.Address},
+			})
+		}
+	}
+}

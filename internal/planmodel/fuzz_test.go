@@ -1,0 +1,49 @@
+package planmodel
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// smallPlan has the shapes the reader follows: a module call with an
+// input and an output, count and for_each instances, inline blocks and an
+// unknown group id resolved through the configuration.
+const smallPlan = `{"format_version":"1.2","terraform_version":"1.8.5",
+"resource_changes":[
+{"address":"module.m[0].aws_security_group.s","module_address":"module.m[0]","mode":"managed","type":"aws_security_group","name":"s","change":{"actions":["create"],"after":{"ingress":[{"from_port":22,"to_port":22,"protocol":"tcp","cidr_blocks":["0.0.0.0/0"],"security_groups":[null]}]},"after_unknown":{"id":true,"ingress":[{"security_groups":[true]}]}}},
+{"address":"aws_vpc_security_group_ingress_rule.r[\"a\"]","mode":"managed","type":"aws_vpc_security_group_ingress_rule","name":"r","index":"a","change":{"actions":["create"],"after":{"ip_protocol":"-1","cidr_ipv6":"::/0"},"after_unknown":{"security_group_id":true}}},
+{"address":"aws_instance.i[0]","mode":"managed","type":"aws_instance","name":"i","index":0,"change":{"actions":["create"],"after":{"vpc_security_group_ids":[null]},"after_unknown":{"vpc_security_group_ids":[true],"associate_public_ip_address":true,"subnet_id":true}}}],
+"configuration":{"root_module":{
+"resources":[
+{"mode":"managed","type":"aws_vpc_security_group_ingress_rule","name":"r","for_each_expression":{"constant_value":{"a":1}},"expressions":{"security_group_id":{"references":["module.m[0].sg","module.m[0]"]}}},
+{"mode":"managed","type":"aws_instance","name":"i","count_expression":{"constant_value":1},"expressions":{"vpc_security_group_ids":{"references":["module.m","count.index"]},"subnet_id":{"references":["var.subnet"]}}}],
+"module_calls":{"m":{"count_expression":{"constant_value":1},"expressions":{"peer":{"references":["aws_instance.i[0].id"]}},"module":{
+"outputs":{"sg":{"expression":{"references":["aws_security_group.s.id","aws_security_group.s"]}}},
+"resources":[{"mode":"managed","type":"aws_security_group","name":"s","expressions":{"ingress":[{"security_groups":{"references":["var.peer"]}}]}}]}}}}}}`
+
+// FuzzReadPlan checks that any input either parses into a model that
+// encodes as JSON, or fails with an InputError; never a panic.
+func FuzzReadPlan(f *testing.F) {
+	// Seeds stay small: the fuzzer mutates them byte by byte, and the
+	// real-plan fixtures (80 KB) make instrumented runs crawl.
+	f.Add([]byte(smallPlan))
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_security_group_rule.r[\"a\"]","mode":"managed","type":"aws_security_group_rule","name":"r","index":"a","change":{"actions":["create"],"after":{"type":"ingress","from_port":22,"to_port":22,"protocol":"-1","cidr_blocks":["0.0.0.0/1","128.0.0.0/1"]},"after_unknown":{"security_group_id":true}}}],"configuration":{"root_module":{"resources":[{"mode":"managed","type":"aws_security_group_rule","name":"r","expressions":{"security_group_id":{"references":["module.m[0].x","var.y","each.value"]}}}]}}}`))
+	f.Add([]byte(`{"format_version":"1.0"}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse(data)
+		if err != nil {
+			if !IsInputError(err) {
+				t.Fatalf("error is not an InputError: %v", err)
+			}
+			return
+		}
+		m, err := Build(p, Options{BastionTags: map[string]string{"Role": "*"}})
+		if err != nil {
+			t.Fatalf("build: %v", err)
+		}
+		if _, err := json.Marshal(m); err != nil {
+			t.Fatalf("encode model: %v", err)
+		}
+	})
+}

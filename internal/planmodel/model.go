@@ -1,0 +1,175 @@
+// Package planmodel turns `terraform show -json` output into a normalized
+// network model: security groups with every rule that applies to them,
+// what each group protects, public IP exposure and IP filters, with unknown
+// values resolved through the configuration where possible and marked
+// unknown where not. The plan is parsed once and indexed by address, so
+// building the model is linear in the size of the plan.
+//
+// Every attribute in the model is three-valued: a field holds the value when
+// Terraform knows it, its name is listed in the object's "unknown" list when
+// it stays unknown until apply, and it is empty or absent when not set.
+package planmodel
+
+// ModelVersion changes whenever the JSON shape of Model changes
+// incompatibly, so user-written Rego can check it.
+const ModelVersion = 1
+
+// Model is the network model policies are evaluated on.
+type Model struct {
+	ModelVersion      int                          `json:"model_version"`
+	TerraformVersion  string                       `json:"terraform_version"`
+	Targets           map[string]*Target           `json:"targets"`
+	SecurityGroups    map[string]*SecurityGroup    `json:"security_groups"`
+	AutoscalingGroups map[string]*AutoscalingGroup `json:"autoscaling_groups"`
+	NetworkACLRules   []NetworkACLRule             `json:"network_acl_rules"`
+	IPFilters         []IPFilter                   `json:"ip_filters"`
+	Unresolved        []Unresolved                 `json:"unresolved"`
+}
+
+// Target kinds.
+const (
+	KindInstance       = "instance"
+	KindLaunchTemplate = "launch_template"
+	KindLoadBalancer   = "load_balancer"
+	KindDatabase       = "db_instance"
+	KindSecurityGroup  = "security_group" // a group that protects nothing in the plan
+)
+
+// Roles.
+const (
+	RoleBastion      = "bastion"
+	RoleServer       = "server"
+	RoleLoadBalancer = "load_balancer"
+	RoleDatabase     = "database"
+	RoleUnattached   = "unattached"
+)
+
+// Target is something a security group protects: what can be reached.
+type Target struct {
+	Address        string   `json:"address"`
+	Type           string   `json:"type"`
+	Kind           string   `json:"kind"`
+	Role           string   `json:"role"`
+	Actions        []string `json:"actions"`
+	SecurityGroups []string `json:"security_groups"`
+	// PublicIP is true when the target gets a public address; PublicIPVia
+	// says where it comes from (attribute, subnet default, EIP).
+	PublicIP    bool     `json:"public_ip"`
+	PublicIPVia []string `json:"public_ip_via,omitempty"`
+	// Load balancers only.
+	InternetFacing   bool       `json:"internet_facing,omitempty"`
+	LoadBalancerType string     `json:"load_balancer_type,omitempty"`
+	Listeners        []Listener `json:"listeners,omitempty"`
+	// Launch templates: the autoscaling groups that launch them.
+	UsedBy []string `json:"used_by,omitempty"`
+	// Exposure is the effective ingress from CIDR sources over all the
+	// target's security groups, merged per protocol and port range.
+	Exposure []Exposure `json:"exposure"`
+	Unknown  []string   `json:"unknown,omitempty"`
+	Notes    []string   `json:"notes,omitempty"`
+}
+
+// Listener is a load balancer listener.
+type Listener struct {
+	Address          string   `json:"address"`
+	Port             int      `json:"port"`
+	Protocol         string   `json:"protocol"`
+	DefaultActions   []string `json:"default_actions"`
+	RedirectsToHTTPS bool     `json:"redirects_to_https"`
+	Unknown          []string `json:"unknown,omitempty"`
+}
+
+// SecurityGroup holds every rule that applies to one group, wherever it
+// was declared (inline blocks, aws_security_group_rule,
+// aws_vpc_security_group_*_rule, in any module).
+type SecurityGroup struct {
+	Address  string   `json:"address,omitempty"`
+	ID       string   `json:"id,omitempty"`
+	Name     string   `json:"name,omitempty"`
+	External bool     `json:"external"`
+	Protects []string `json:"protects"`
+	Bastion  bool     `json:"bastion"`
+	Ingress  []Rule   `json:"ingress"`
+	Egress   []Rule   `json:"egress"`
+}
+
+// Rule is one normalized security group rule. Protocol is tcp, udp, icmp,
+// icmpv6, all, or the IP protocol number; "all" covers ports 0-65535.
+type Rule struct {
+	DeclaredIn    string   `json:"declared_in"`
+	SecurityGroup string   `json:"security_group"`
+	Protocol      string   `json:"protocol"`
+	FromPort      int      `json:"from_port"`
+	ToPort        int      `json:"to_port"`
+	CIDRv4        []string `json:"cidr_ipv4"`
+	CIDRv6        []string `json:"cidr_ipv6"`
+	// PrefixLists are prefix lists whose entries are not in the plan.
+	PrefixLists []string `json:"prefix_lists"`
+	// SourceSecurityGroups are keys into Model.SecurityGroups.
+	SourceSecurityGroups []string `json:"source_security_groups"`
+	Self                 bool     `json:"self"`
+	World                bool     `json:"world"`
+	Public               bool     `json:"public"`
+	Unknown              []string `json:"unknown,omitempty"`
+}
+
+// Exposure is a port range of one protocol reachable from a set of CIDRs.
+type Exposure struct {
+	Protocol string   `json:"protocol"`
+	FromPort int      `json:"from_port"`
+	ToPort   int      `json:"to_port"`
+	CIDRv4   []string `json:"cidr_ipv4"`
+	CIDRv6   []string `json:"cidr_ipv6"`
+	World    bool     `json:"world"`
+	Public   bool     `json:"public"`
+	Via      []string `json:"via"`
+}
+
+// AutoscalingGroup carries what fleet hygiene rules need.
+type AutoscalingGroup struct {
+	Address        string   `json:"address"`
+	Role           string   `json:"role"`
+	Actions        []string `json:"actions"`
+	LaunchTemplate string   `json:"launch_template,omitempty"`
+	// LaunchTemplateVersion is the configured version string; VersionKind
+	// classifies it: number, latest ($Latest), default ($Default or unset),
+	// or reference (a template's latest_version/default_version, a number
+	// once applied).
+	LaunchTemplateVersion string   `json:"launch_template_version"`
+	VersionKind           string   `json:"version_kind"`
+	MaxInstanceLifetime   int      `json:"max_instance_lifetime"`
+	Unknown               []string `json:"unknown,omitempty"`
+}
+
+// NetworkACLRule is one network ACL entry.
+type NetworkACLRule struct {
+	Address    string   `json:"address"`
+	ACL        string   `json:"network_acl"`
+	Egress     bool     `json:"egress"`
+	RuleNumber int      `json:"rule_number"`
+	Action     string   `json:"action"`
+	Protocol   string   `json:"protocol"`
+	FromPort   int      `json:"from_port"`
+	ToPort     int      `json:"to_port"`
+	CIDR       string   `json:"cidr"`
+	World      bool     `json:"world"`
+	Unknown    []string `json:"unknown,omitempty"`
+}
+
+// IPFilter is IP-based filtering outside security groups: listener rules
+// with source-ip conditions and WAF IP sets.
+type IPFilter struct {
+	Address string   `json:"address"`
+	Kind    string   `json:"kind"`
+	CIDRs   []string `json:"cidrs"`
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// Unresolved is something the policy depends on that the model could not
+// pin down: a rule whose security group stays unknown, for example.
+type Unresolved struct {
+	Address   string `json:"address"`
+	Attribute string `json:"attribute"`
+	Reason    string `json:"reason"`
+	Rule      *Rule  `json:"rule,omitempty"`
+}

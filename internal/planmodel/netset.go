@@ -1,0 +1,140 @@
+package planmodel
+
+import (
+	"net/netip"
+	"slices"
+)
+
+// addrRange is an inclusive range of addresses of one family.
+type addrRange struct{ lo, hi netip.Addr }
+
+// addrSet is a union of address ranges, kept sorted and merged so that
+// equality, containment and "covers the whole internet" are cheap and do not
+// depend on how the rules happened to split their CIDRs.
+type addrSet []addrRange
+
+var (
+	allIPv4 = mustPrefix("0.0.0.0/0")
+	allIPv6 = mustPrefix("::/0")
+
+	// internalSpace is address space that is not reachable from the
+	// internet: RFC 1918, shared CGNAT space, loopback, link-local and IPv6
+	// unique-local/link-local/loopback. A source outside it is public.
+	internalSpace = newAddrSet(
+		mustPrefix("10.0.0.0/8"), mustPrefix("172.16.0.0/12"), mustPrefix("192.168.0.0/16"),
+		mustPrefix("100.64.0.0/10"), mustPrefix("127.0.0.0/8"), mustPrefix("169.254.0.0/16"),
+		mustPrefix("fc00::/7"), mustPrefix("fe80::/10"), mustPrefix("::1/128"),
+	)
+)
+
+func mustPrefix(s string) netip.Prefix {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// parseCIDR accepts a CIDR as AWS does, including host bits set
+// ("10.0.0.1/8" means 10.0.0.0/8).
+func parseCIDR(s string) (netip.Prefix, bool) {
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, false
+	}
+	return p.Masked(), true
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	bits := p.Bits()
+	for i := range b {
+		keep := bits - i*8
+		switch {
+		case keep >= 8:
+		case keep <= 0:
+			b[i] = 0xff
+		default:
+			b[i] |= byte(0xff >> keep)
+		}
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+func newAddrSet(ps ...netip.Prefix) addrSet {
+	var s addrSet
+	for _, p := range ps {
+		s = append(s, addrRange{p.Addr(), lastAddr(p)})
+	}
+	return s.normalize()
+}
+
+// normalize sorts the ranges and merges overlapping or adjacent ones.
+func (s addrSet) normalize() addrSet {
+	if len(s) < 2 {
+		return s
+	}
+	slices.SortFunc(s, func(a, b addrRange) int { return a.lo.Compare(b.lo) })
+	out := s[:1]
+	for _, r := range s[1:] {
+		last := &out[len(out)-1]
+		if last.hi.Is4() == r.lo.Is4() && (r.lo.Compare(last.hi) <= 0 || last.hi.Next() == r.lo) {
+			if r.hi.Compare(last.hi) > 0 {
+				last.hi = r.hi
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (s addrSet) union(o addrSet) addrSet {
+	if len(o) == 0 {
+		return s
+	}
+	out := make(addrSet, 0, len(s)+len(o))
+	out = append(out, s...)
+	out = append(out, o...)
+	return out.normalize()
+}
+
+func (s addrSet) equal(o addrSet) bool { return slices.Equal(s, o) }
+
+// within reports whether every address of s is in o.
+func (s addrSet) within(o addrSet) bool { return o.union(s).equal(o) }
+
+func (s addrSet) covers(p netip.Prefix) bool { return newAddrSet(p).within(s) }
+
+// prefixes renders the set as the fewest CIDR blocks, IPv4 first.
+func (s addrSet) prefixes() (v4, v6 []string) {
+	for _, r := range s {
+		for lo := r.lo; ; {
+			p := largestBlock(lo, r.hi)
+			if lo.Is4() {
+				v4 = append(v4, p.String())
+			} else {
+				v6 = append(v6, p.String())
+			}
+			end := lastAddr(p)
+			if end == r.hi {
+				break
+			}
+			lo = end.Next()
+		}
+	}
+	return v4, v6
+}
+
+// largestBlock is the biggest aligned CIDR block that starts at lo and ends
+// at or before hi.
+func largestBlock(lo, hi netip.Addr) netip.Prefix {
+	for bits := 0; bits <= lo.BitLen(); bits++ {
+		p := netip.PrefixFrom(lo, bits)
+		if p.Masked().Addr() == lo && lastAddr(p).Compare(hi) <= 0 {
+			return p
+		}
+	}
+	return netip.PrefixFrom(lo, lo.BitLen())
+}

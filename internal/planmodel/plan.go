@@ -1,0 +1,398 @@
+package planmodel
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// MaxPlanSize bounds how much input the reader accepts. Plans of 50k
+// resources are a few hundred MB; anything past this is not a plan.
+const MaxPlanSize = 2 << 30
+
+// InputError is a problem with the plan itself. Its message says what is
+// wrong and how to produce a valid plan; the CLI exits 2 on it.
+type InputError struct{ msg string }
+
+func (e *InputError) Error() string { return e.msg }
+
+func inputErrorf(format string, args ...any) error {
+	return &InputError{msg: fmt.Sprintf(format, args...)}
+}
+
+// IsInputError reports whether err is a problem with the user's input.
+func IsInputError(err error) bool {
+	var ie *InputError
+	return errors.As(err, &ie)
+}
+
+const howToMake = "produce it with `terraform plan -out=tfplan && terraform show -json tfplan > plan.json`"
+
+// ReadAll reads a plan from r, refusing input larger than limit bytes. A
+// regular file is read into a buffer of its exact size: growing a buffer
+// by doubling would briefly need twice the plan's size in memory.
+func ReadAll(r io.Reader, limit int64) ([]byte, error) {
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > limit {
+				return nil, inputErrorf("plan is larger than %d MiB; that is not a Terraform JSON plan this checker can read", limit>>20)
+			}
+			data := make([]byte, st.Size())
+			if _, err := io.ReadFull(f, data); err != nil {
+				return nil, fmt.Errorf("read plan: %w", err)
+			}
+			return data, nil
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read plan: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, inputErrorf("plan is larger than %d MiB; that is not a Terraform JSON plan this checker can read", limit>>20)
+	}
+	return data, nil
+}
+
+// Plan is the part of a `terraform show -json` document the model needs,
+// indexed by address.
+type Plan struct {
+	FormatVersion    string
+	TerraformVersion string
+	Instances        []*Instance
+
+	byAddr     map[string]*Instance
+	byResource map[string][]*Instance // module instance + "|" + type.name
+	byID       map[string]*Instance   // known id/arn → instance
+	moduleKeys map[string][]any       // parent module instance + "|" + call name → instance keys
+	modules    map[string]bool        // module instance addresses seen
+	refCache   map[string][]step
+	modCache   map[string]*configModule
+	root       *configModule
+	budget     int // remaining resolveRefs calls for the current attribute
+}
+
+// Instance is one resource instance from resource_changes.
+type Instance struct {
+	Address string
+	Module  string // module instance address, "" for the root module
+	Type    string
+	Name    string
+	Key     any // nil, float64 (count) or string (for_each)
+	Actions []string
+	Before  obj
+	After   obj
+
+	cfg *configResource
+}
+
+// Deleted reports whether the plan removes the instance without replacement.
+func (in *Instance) Deleted() bool { return len(in.Actions) == 1 && in.Actions[0] == "delete" }
+
+// Created reports whether the instance does not exist before the plan.
+func (in *Instance) Created() bool { return len(in.Actions) == 1 && in.Actions[0] == "create" }
+
+// Parse reads a plan document. Every error it returns is an *InputError.
+func Parse(data []byte) (*Plan, error) {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) == 0:
+		return nil, inputErrorf("plan is empty; %s", howToMake)
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		return nil, inputErrorf("this is a binary plan file, not JSON; convert it with `terraform show -json tfplan > plan.json`")
+	case trimmed[0] != '{':
+		return nil, inputErrorf("plan is not a JSON object; %s", howToMake)
+	}
+	// Validate the whole document on another core while reading the parts
+	// the model needs; the scanner below trusts its input's structure only
+	// as far as it checks it, so a syntax error wins over any other error.
+	valid := make(chan bool, 1)
+	go func() { valid <- json.Valid(data) }()
+	p, err := parse(data)
+	if !<-valid {
+		return nil, syntaxError(data)
+	}
+	return p, err
+}
+
+func parse(data []byte) (*Plan, error) {
+	p := &Plan{
+		byAddr:     map[string]*Instance{},
+		byResource: map[string][]*Instance{},
+		byID:       map[string]*Instance{},
+		moduleKeys: map[string][]any{},
+		modules:    map[string]bool{},
+		refCache:   map[string][]step{},
+		modCache:   map[string]*configModule{},
+	}
+	var changes, config []byte
+	var sawChanges bool
+	err := eachMember(data, func(key string, val []byte) error {
+		switch key {
+		case "format_version":
+			return json.Unmarshal(val, &p.FormatVersion)
+		case "terraform_version":
+			return json.Unmarshal(val, &p.TerraformVersion)
+		case "resource_changes":
+			changes, sawChanges = val, true
+		case "configuration":
+			config = val
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, inputErrorf("plan: top-level fields have the wrong types (%v); %s", err, howToMake)
+	}
+	if p.FormatVersion == "" {
+		return nil, inputErrorf("plan has no format_version; it is not `terraform show -json` output; %s", howToMake)
+	}
+	if !strings.HasPrefix(p.FormatVersion, "1.") {
+		return nil, inputErrorf("plan format_version %q is not supported: this checker reads format 1.x, written by Terraform 1.0 and later; %s", p.FormatVersion, howToMake)
+	}
+	if !sawChanges && config == nil {
+		return nil, inputErrorf("this looks like a state file (no resource_changes or configuration); the checker needs a plan: %s", howToMake)
+	}
+	if config != nil {
+		root, err := parseConfig(config)
+		if err != nil {
+			return nil, inputErrorf("plan: configuration: %v", err)
+		}
+		p.root = root
+	} else {
+		p.root = &configModule{}
+	}
+	n := 0
+	err = eachElement(changes, func(el []byte) error {
+		n++
+		in, err := parseChange(el)
+		if err != nil {
+			return fmt.Errorf("resource_changes[%d]: %w", n-1, err)
+		}
+		if in != nil {
+			p.add(in)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, inputErrorf("plan: %v", err)
+	}
+	return p, nil
+}
+
+// syntaxError turns invalid JSON into a message with line and column.
+func syntaxError(data []byte) error {
+	var v struct{}
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, se.Offset)
+		if strings.Contains(se.Error(), "unexpected end") {
+			return inputErrorf("plan JSON ends early at line %d, column %d (truncated file?); %s", line, col, howToMake)
+		}
+		return inputErrorf("plan is not valid JSON: %v at line %d, column %d", se, line, col)
+	}
+	if err != nil {
+		return inputErrorf("plan is not valid JSON: %v", err)
+	}
+	return inputErrorf("plan is not valid JSON")
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+type rawHeader struct {
+	Address       string `json:"address"`
+	ModuleAddress string `json:"module_address"`
+	Mode          string `json:"mode"`
+	Type          string `json:"type"`
+	Name          string `json:"name"`
+	Index         any    `json:"index"`
+}
+
+// parseChange decodes one resource_changes element, returning nil for
+// data sources. Attribute values are decoded only for the resource types the
+// model reads.
+func parseChange(el []byte) (*Instance, error) {
+	var h rawHeader
+	var change []byte
+	err := eachMember(el, func(key string, val []byte) error {
+		var err error
+		switch key {
+		case "address":
+			h.Address, err = stringField(val)
+		case "module_address":
+			h.ModuleAddress, err = stringField(val)
+		case "mode":
+			h.Mode, err = stringField(val)
+		case "type":
+			h.Type, err = stringField(val)
+		case "name":
+			h.Name, err = stringField(val)
+		case "index":
+			h.Index, err = decodeValue(val)
+		case "change":
+			change = val
+		}
+		if err != nil {
+			return fmt.Errorf("field %q: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if h.Mode != "managed" {
+		return nil, nil
+	}
+	if h.Address == "" || h.Type == "" || h.Name == "" {
+		return nil, errors.New("missing address, type or name")
+	}
+	switch h.Index.(type) {
+	case nil, float64, string:
+	default:
+		return nil, fmt.Errorf("%s: index must be a number or string", h.Address)
+	}
+	in := &Instance{Address: h.Address, Module: h.ModuleAddress, Type: h.Type, Name: h.Name, Key: h.Index}
+	if change == nil {
+		return nil, fmt.Errorf("%s: missing change", h.Address)
+	}
+	wanted, ok := modelTypes[h.Type]
+	var before, after, unknown any
+	err = eachMember(change, func(key string, val []byte) error {
+		var err error
+		switch key {
+		case "actions":
+			err = eachElement(val, func(el []byte) error {
+				a, err := stringField(el)
+				in.Actions = append(in.Actions, a)
+				return err
+			})
+		case "before":
+			if ok {
+				before, err = decodeSelected(val, wanted)
+			}
+		case "after":
+			if ok {
+				after, err = decodeSelected(val, wanted)
+			}
+		case "after_unknown":
+			if ok {
+				unknown, err = decodeSelected(val, wanted)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("%s: change.%s: %w", h.Address, key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(in.Actions) == 0 {
+		return nil, fmt.Errorf("%s: change.actions is empty", h.Address)
+	}
+	if in.Before, ok = newObj(before, nil); !ok {
+		return nil, fmt.Errorf("%s: change.before must be an object or null", h.Address)
+	}
+	if in.After, ok = newObj(after, unknown); !ok {
+		return nil, fmt.Errorf("%s: change.after must be an object or null", h.Address)
+	}
+	return in, nil
+}
+
+func (p *Plan) add(in *Instance) {
+	if _, dup := p.byAddr[in.Address]; dup {
+		return
+	}
+	p.Instances = append(p.Instances, in)
+	p.byAddr[in.Address] = in
+	rk := in.Module + "|" + in.Type + "." + in.Name
+	p.byResource[rk] = append(p.byResource[rk], in)
+	mod, ok := p.modCache[in.Module]
+	if !ok {
+		mod = p.root.moduleFor(in.Module)
+		p.modCache[in.Module] = mod
+	}
+	if mod != nil {
+		in.cfg = mod.resources[in.Type+"."+in.Name]
+	}
+	for _, o := range []obj{in.After, in.Before} {
+		for _, attr := range []string{"id", "arn"} {
+			if s, st := o.str(attr); st == known && s != "" {
+				p.byID[s] = in
+			}
+		}
+	}
+	p.recordModule(in.Module)
+}
+
+// recordModule remembers which instances of each module call exist, so a
+// reference to a counted module without a key can be expanded.
+func (p *Plan) recordModule(addr string) {
+	for addr != "" && !p.modules[addr] {
+		p.modules[addr] = true
+		steps, err := parseTraversal(addr)
+		if err != nil || len(steps) < 2 {
+			return
+		}
+		last := len(steps) - 1
+		var key any
+		callIdx := last
+		if steps[last].isIndex {
+			key = steps[last].key
+			callIdx = last - 1
+		}
+		if callIdx < 1 || steps[callIdx].isIndex || steps[callIdx-1].name != "module" {
+			return
+		}
+		parent := joinTraversal(steps[:callIdx-1])
+		k := parent + "|" + steps[callIdx].name
+		p.moduleKeys[k] = append(p.moduleKeys[k], key)
+		addr = parent
+	}
+}
+
+// decodeSelected decodes the wanted members of an object, leaving the rest
+// of it unparsed. null and non-objects decode as themselves.
+func decodeSelected(raw []byte, wanted attrSet) (any, error) {
+	i := skipSpace(raw, 0)
+	if i >= len(raw) || raw[i] != '{' {
+		return decodeValue(raw)
+	}
+	out := make(map[string]any, len(wanted))
+	err := eachMember(raw, func(key string, val []byte) error {
+		if !wanted[key] {
+			return nil
+		}
+		v, err := decodeValue(val)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		out[key] = v
+		return nil
+	})
+	return out, err
+}
+
+// stringField decodes a JSON string or null.
+func stringField(raw []byte) (string, error) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return "", nil
+	}
+	if len(raw) == 0 || raw[0] != '"' {
+		return "", errors.New("expected a string")
+	}
+	return decodeString(raw)
+}

@@ -1,0 +1,155 @@
+package planmodel
+
+import "slices"
+
+// pointees is what an id- or arn-valued attribute refers to.
+type pointees struct {
+	insts    []*Instance
+	external []string // known ids that are not in the plan
+	// complete is false when part of the value stays unknown and the
+	// configuration does not say what it will be.
+	complete bool
+}
+
+func (pt *pointees) addInst(in *Instance) {
+	if !slices.Contains(pt.insts, in) {
+		pt.insts = append(pt.insts, in)
+	}
+}
+
+func (pt pointees) empty() bool { return len(pt.insts) == 0 && len(pt.external) == 0 }
+
+// refsOf resolves an id-valued attribute of o (a string, list or set of
+// strings). Known values are looked up by id or ARN; unknown ones are
+// followed through the attribute's expression in cfg, the configuration of
+// the resource or block holding it. An unknown attribute that cfg does not
+// set is a provider-computed default, not a reference, and resolves to
+// nothing; with no configuration at all it stays unresolved. Only instances
+// of the wanted types count as resolved.
+func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, wanted ...string) pointees {
+	pt := pointees{complete: true}
+	v, st := o.field(attr)
+	var vals []string
+	someUnknown := st == unknown
+	switch v.(type) {
+	case string:
+		s, _ := o.str(attr)
+		vals = []string{s}
+	case []any:
+		vals, someUnknown, _ = o.strs(attr)
+	}
+	for _, s := range vals {
+		if s == "" {
+			continue
+		}
+		if t := b.p.byID[s]; t != nil && slices.Contains(wanted, t.Type) {
+			pt.addInst(t)
+		} else {
+			pt.external = append(pt.external, s)
+		}
+	}
+	if !someUnknown {
+		return pt
+	}
+	cfgExpr, set := cfg[attr]
+	if cfg != nil && !set {
+		return pt
+	}
+	e, ok := leafExpr(cfgExpr)
+	if !ok || in == nil {
+		pt.complete = false
+		return pt
+	}
+	b.p.budget = resolveBudget
+	res := b.p.resolveRefs(e.refs, b.p.scopeOf(in), 0)
+	pt.complete = res.complete
+	for _, t := range res.targets {
+		if slices.Contains(wanted, t.inst.Type) && b.live(t.inst) {
+			pt.addInst(t.inst)
+		} else {
+			pt.complete = false
+		}
+	}
+	if len(pt.insts) == 0 && len(res.targets) == 0 {
+		pt.complete = false
+	}
+	return pt
+}
+
+// cfgOf returns the expressions of an instance's resource configuration.
+func cfgOf(in *Instance) map[string]any {
+	if in == nil || in.cfg == nil {
+		return nil
+	}
+	if in.cfg.exprs == nil {
+		return map[string]any{}
+	}
+	return in.cfg.exprs
+}
+
+// configured reports whether the configuration sets attr at all; an
+// optional+computed attribute that is not configured takes the provider's
+// default, which is not a guess.
+func configured(in *Instance, attr string) bool {
+	if in == nil || in.cfg == nil {
+		return true // no configuration to tell: assume it was set
+	}
+	_, ok := in.cfg.exprs[attr]
+	return ok
+}
+
+// cfgBlock finds the configuration of a nested block element. Block lists
+// keep their order; set elements are matched on the known values of keys.
+func cfgBlock(in *Instance, name string, idx int, el obj, keys ...string) map[string]any {
+	list, _ := cfgOf(in)[name].([]any)
+	if len(keys) == 0 {
+		if idx < len(list) {
+			m, _ := list[idx].(map[string]any)
+			return m
+		}
+		return nil
+	}
+	var found map[string]any
+	for _, c := range list {
+		m, _ := c.(map[string]any)
+		if m == nil {
+			continue
+		}
+		match := true
+		for _, k := range keys {
+			e, ok := leafExpr(m[k])
+			v, st := el.field(k)
+			if !ok || !e.constant || st != known {
+				continue // cannot compare: do not rule it out
+			}
+			if !constantEquals(m[k], v) {
+				match = false
+				break
+			}
+		}
+		if match {
+			if found != nil {
+				return nil // ambiguous
+			}
+			found = m
+		}
+	}
+	return found
+}
+
+func constantEquals(cfg any, v any) bool {
+	m, _ := cfg.(map[string]any)
+	c := m["constant_value"]
+	switch cv := c.(type) {
+	case float64:
+		f, ok := v.(float64)
+		return ok && f == cv
+	case string:
+		s, ok := v.(string)
+		return ok && s == cv
+	case bool:
+		bv, ok := v.(bool)
+		return ok && bv == cv
+	}
+	return true
+}

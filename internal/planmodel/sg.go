@@ -1,0 +1,263 @@
+package planmodel
+
+import (
+	"slices"
+	"strings"
+)
+
+func (b *builder) securityGroup(in *Instance) {
+	o := b.view(in)
+	sg := &SecurityGroup{Address: in.Address, Protects: []string{}, Ingress: []Rule{}, Egress: []Rule{}}
+	sg.Name, _ = o.str("name")
+	sg.ID, _ = o.str("id")
+	b.sgs[in.Address] = sg
+	b.sgOf[in] = in.Address
+}
+
+// externalGroup returns the key of a group known only by id.
+func (b *builder) externalGroup(id string) string {
+	if _, ok := b.sgs[id]; !ok {
+		b.sgs[id] = &SecurityGroup{ID: id, External: true, Protects: []string{}, Ingress: []Rule{}, Egress: []Rule{}}
+	}
+	return id
+}
+
+func (b *builder) prefixList(in *Instance) {
+	var ps []string
+	for _, e := range b.view(in).blocks("entry") {
+		if c, st := e.str("cidr"); st == known {
+			ps = append(ps, c)
+		}
+	}
+	set, _ := parseCIDRs(ps)
+	b.prefixes[in] = set
+}
+
+// parsedRule keeps a rule's sources as an address set for exposure math.
+type parsedRule struct {
+	rule *Rule
+	set  addrSet
+}
+
+// ruleInput is a rule as declared, before normalization.
+type ruleInput struct {
+	in        *Instance
+	declared  string
+	ingress   bool
+	o         obj
+	cfg       map[string]any // configuration of the rule (block or resource)
+	protoAttr string
+	cidr4     string
+	cidr6     string
+	prefix    string
+	srcSG     string
+	selfAttr  string
+}
+
+var inlineRule = ruleInput{protoAttr: "protocol", cidr4: "cidr_blocks", cidr6: "ipv6_cidr_blocks", prefix: "prefix_list_ids", srcSG: "security_groups", selfAttr: "self"}
+
+func (b *builder) inlineRules(in *Instance) {
+	o := b.view(in)
+	for _, dir := range []string{"ingress", "egress"} {
+		for _, el := range o.blocks(dir) {
+			ri := inlineRule
+			ri.in, ri.declared, ri.ingress, ri.o = in, in.Address, dir == "ingress", el
+			ri.cfg = cfgBlock(in, dir, 0, el, "from_port", "to_port", "protocol")
+			b.addRule(b.sgOf[in], ri)
+		}
+	}
+}
+
+func (b *builder) sgRuleResource(in *Instance) {
+	o := b.view(in)
+	typ, _ := o.str("type")
+	ri := ruleInput{in: in, declared: in.Address, ingress: typ == "ingress", o: o, protoAttr: "protocol",
+		cidr4: "cidr_blocks", cidr6: "ipv6_cidr_blocks", prefix: "prefix_list_ids", srcSG: "source_security_group_id", selfAttr: "self"}
+	if in.cfg != nil {
+		ri.cfg = in.cfg.exprs
+	}
+	b.attachRule(in, o, ri)
+}
+
+func (b *builder) vpcRuleResource(in *Instance) {
+	o := b.view(in)
+	ri := ruleInput{in: in, declared: in.Address, ingress: in.Type == "aws_vpc_security_group_ingress_rule", o: o,
+		protoAttr: "ip_protocol", cidr4: "cidr_ipv4", cidr6: "cidr_ipv6", prefix: "prefix_list_id", srcSG: "referenced_security_group_id"}
+	if in.cfg != nil {
+		ri.cfg = in.cfg.exprs
+	}
+	b.attachRule(in, o, ri)
+}
+
+// attachRule adds a standalone rule resource to the group it names.
+func (b *builder) attachRule(in *Instance, o obj, ri ruleInput) {
+	sg := b.refsOf(in, o, "security_group_id", cfgOf(in), "aws_security_group")
+	var keys []string
+	for _, x := range sg.insts {
+		keys = append(keys, b.sgOf[x])
+	}
+	for _, id := range sg.external {
+		keys = append(keys, b.externalGroup(id))
+	}
+	if len(keys) != 1 || !sg.complete {
+		r := b.normalize(ri, "")
+		addUnknown(&r.Unknown, "security_group")
+		b.unresolved(in.Address, "security_group_id", "the rule's security group is unknown until apply and the configuration does not say which group it is", &r)
+		return
+	}
+	b.addRule(keys[0], ri)
+}
+
+func (b *builder) addRule(sgKey string, ri ruleInput) {
+	sg := b.sgs[sgKey]
+	r := b.normalize(ri, sgKey)
+	if ri.ingress {
+		sg.Ingress = append(sg.Ingress, r)
+	} else {
+		sg.Egress = append(sg.Egress, r)
+	}
+}
+
+// normalize turns a declared rule into a Rule: protocol names, port
+// intervals, CIDR sets (prefix lists in the plan expanded) and source
+// groups, with anything unknown listed.
+func (b *builder) normalize(ri ruleInput, sgKey string) Rule {
+	o := ri.o
+	r := Rule{DeclaredIn: ri.declared, SecurityGroup: sgKey, CIDRv4: []string{}, CIDRv6: []string{}, PrefixLists: []string{}, SourceSecurityGroups: []string{}}
+	proto, st := o.str(ri.protoAttr)
+	if st == unknown {
+		addUnknown(&r.Unknown, "protocol")
+	}
+	r.Protocol = normProtocol(proto)
+	from, fst := o.num("from_port")
+	to, tst := o.num("to_port")
+	if fst == unknown || tst == unknown {
+		addUnknown(&r.Unknown, "ports")
+	}
+	r.FromPort, r.ToPort = int(from), int(to)
+	switch r.Protocol {
+	case "all":
+		r.FromPort, r.ToPort = 0, 65535
+	case "tcp", "udp":
+		if fst == absent && tst == absent {
+			r.FromPort, r.ToPort = 0, 65535
+		}
+		r.FromPort, r.ToPort = max(0, min(r.FromPort, r.ToPort)), min(65535, max(r.FromPort, r.ToPort))
+		if r.ToPort < 0 {
+			r.ToPort = 65535
+		}
+	}
+	var cidrs []string
+	for _, attr := range []string{ri.cidr4, ri.cidr6} {
+		vals, unk, _ := strOrStrs(o, attr)
+		cidrs = append(cidrs, vals...)
+		if unk {
+			addUnknown(&r.Unknown, "cidrs")
+		}
+	}
+	set, bad := parseCIDRs(cidrs)
+	if bad {
+		addUnknown(&r.Unknown, "cidrs")
+	}
+	pls := b.refsOf(ri.in, o, ri.prefix, ri.cfg, "aws_ec2_managed_prefix_list")
+	for _, pl := range pls.insts {
+		set = set.union(b.prefixes[pl])
+	}
+	r.PrefixLists = append(r.PrefixLists, pls.external...)
+	if !pls.complete {
+		addUnknown(&r.Unknown, "prefix_lists")
+	}
+	r.CIDRv4, r.CIDRv6 = set.prefixes()
+	if r.CIDRv4 == nil {
+		r.CIDRv4 = []string{}
+	}
+	if r.CIDRv6 == nil {
+		r.CIDRv6 = []string{}
+	}
+	r.World = set.covers(allIPv4) || set.covers(allIPv6)
+	r.Public = len(set) > 0 && !set.within(internalSpace)
+
+	srcs := b.refsOf(ri.in, o, ri.srcSG, ri.cfg, "aws_security_group")
+	for _, x := range srcs.insts {
+		r.SourceSecurityGroups = append(r.SourceSecurityGroups, b.sgOf[x])
+	}
+	for _, id := range srcs.external {
+		r.SourceSecurityGroups = append(r.SourceSecurityGroups, b.externalGroup(id))
+	}
+	if !srcs.complete {
+		addUnknown(&r.Unknown, "source_security_groups")
+	}
+	if ri.selfAttr != "" {
+		switch v, st := o.boolean(ri.selfAttr); {
+		case st == known && v:
+			r.Self = true
+		case st == unknown:
+			addUnknown(&r.Unknown, "self")
+		}
+	}
+	if b.opts.Before || len(r.Unknown) == 0 {
+		r.Unknown = nil
+	}
+	return r
+}
+
+// strOrStrs reads an attribute that is a single CIDR string in one resource
+// type and a list in another.
+func strOrStrs(o obj, attr string) ([]string, bool, state) {
+	v, st := o.field(attr)
+	if st == unknown {
+		return nil, true, st
+	}
+	if s, ok := v.(string); ok {
+		if s == "" {
+			return nil, false, absent
+		}
+		return []string{s}, false, st
+	}
+	return o.strs(attr)
+}
+
+func parseCIDRs(cidrs []string) (addrSet, bool) {
+	var set addrSet
+	bad := false
+	for _, c := range cidrs {
+		p, ok := parseCIDR(strings.TrimSpace(c))
+		if !ok {
+			bad = true
+			continue
+		}
+		set = append(set, addrRange{p.Addr(), lastAddr(p)})
+	}
+	return set.normalize(), bad
+}
+
+// normProtocol maps the spellings AWS accepts to one name.
+func normProtocol(p string) string {
+	switch strings.ToLower(strings.TrimSpace(p)) {
+	case "-1", "all":
+		return "all"
+	case "6", "tcp":
+		return "tcp"
+	case "17", "udp":
+		return "udp"
+	case "1", "icmp":
+		return "icmp"
+	case "58", "icmpv6":
+		return "icmpv6"
+	case "":
+		return ""
+	}
+	return strings.ToLower(p)
+}
+
+func sortRules(rs []Rule) {
+	slices.SortStableFunc(rs, func(a, b Rule) int {
+		if c := strings.Compare(a.DeclaredIn, b.DeclaredIn); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.Protocol, b.Protocol); c != 0 {
+			return c
+		}
+		return a.FromPort - b.FromPort
+	})
+}

@@ -1,0 +1,121 @@
+# Helpers shared by the rules: parameters, finding constructors and the
+# wording of ports and sources in messages.
+package sre.lib
+
+params := data.sre.params
+
+# A value that stays unknown until apply fails the check or only warns,
+# per params.unknown ("fail" or "warn").
+unknown_severity := "warning" if params.unknown == "warn"
+
+else := "error"
+
+violation(meta, address, message) := {
+	"id": meta.id,
+	"title": meta.title,
+	"severity": object.get(meta, "severity", "error"),
+	"kind": "violation",
+	"address": address,
+	"message": message,
+	"remediation": meta.remediation,
+}
+
+cannot_prove(meta, address, message) := {
+	"id": meta.id,
+	"title": meta.title,
+	"severity": unknown_severity,
+	"kind": "cannot_prove",
+	"address": address,
+	"message": sprintf("cannot prove compliance: %s", [message]),
+	"remediation": "Make the value known at plan time (reference the resource directly instead of a data source or local), or waive the finding.",
+}
+
+# covers_port holds when a rule or exposure reaches port p over TCP.
+covers_port(r, p) if {
+	r.protocol in {"tcp", "all"}
+	r.from_port <= p
+	r.to_port >= p
+}
+
+port_text(e) := "all protocols and ports" if e.protocol == "all"
+
+else := sprintf("protocol %s", [e.protocol]) if not e.protocol in {"tcp", "udp"}
+
+else := sprintf("%s/%d", [e.protocol, e.from_port]) if e.from_port == e.to_port
+
+else := sprintf("%s/%d-%d", [e.protocol, e.from_port, e.to_port])
+
+source_text(e) := sprintf("the whole internet (%s)", [concat(", ", array.concat(e.cidr_ipv4, e.cidr_ipv6))]) if e.world
+
+else := concat(", ", array.concat(e.cidr_ipv4, e.cidr_ipv6))
+
+# Targets the policy treats as internet doors.
+internet_lb(t) if {
+	t.kind == "load_balancer"
+	t.internet_facing
+}
+
+is_bastion(t) if t.role == "bastion"
+
+describe(t) := sprintf("%s (attached to nothing in this plan)", [t.address]) if t.role == "unattached"
+
+else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.used_by)]) if count(object.get(t, "used_by", [])) > 0
+
+else := t.address
+
+# Indexes shared by the rules. Each is computed once per evaluation and
+# holds keys, not objects (sets hash their members), so a rule that needs
+# "targets with something unknown" or "rules that reach a port" iterates a
+# short list instead of every target in the plan.
+
+# unknown_targets contains [attribute, address] for every target attribute
+# that stays unknown until apply.
+unknown_targets contains [u, addr] if {
+	some addr, t in input.targets
+	some u in t.unknown
+}
+
+# unknown_rules contains [group key, rule index] for rules with unknown
+# parts.
+unknown_rules contains [k, i] if {
+	some k, sg in input.security_groups
+	some i, r in sg.ingress
+	r.unknown
+}
+
+# public_exposures contains [address, exposure index] for exposure from
+# public addresses.
+public_exposures contains [addr, i] if {
+	some addr, t in input.targets
+	some i, e in t.exposure
+	e.public
+}
+
+load_balancers contains addr if {
+	some addr, t in input.targets
+	t.kind == "load_balancer"
+}
+
+# port_rules contains [group key, rule index] for ingress rules that reach
+# port p over TCP (port ranges and protocol -1 included).
+port_rules(p) := {[k, i] |
+	some k, sg in input.security_groups
+	some i, r in sg.ingress
+	covers_port(r, p)
+}
+
+# prefix_list_rules contains [group key, rule index, prefix list] for rules
+# with prefix lists whose entries are not in the plan.
+prefix_list_rules contains [k, i, pl] if {
+	some k, sg in input.security_groups
+	some i, r in sg.ingress
+	some pl in r.prefix_lists
+}
+
+# protected lists the targets a group protects. Rule-level checks visit
+# each rule once per group, not once per target, so they stay linear in the
+# size of the plan.
+protected(k) := [t |
+	some addr in input.security_groups[k].protects
+	t := input.targets[addr]
+]
