@@ -59,14 +59,9 @@ func (f *BurnRateThresholdFunction) Run(ctx context.Context, req function.RunReq
 	if resp.Error != nil {
 		return
 	}
-	o, err := slo.ObjectiveFromFloat(objective)
-	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("Invalid objective: %s. Use a percentage such as 99.9.", err))
-		return
-	}
-	p, err := slo.ParsePeriod(period)
-	if err != nil {
-		resp.Error = function.NewArgumentFuncError(1, fmt.Sprintf("Invalid period: %s.", err))
+	o, p, funcErr := objectiveAndPeriodArgs(objective, period)
+	if funcErr != nil {
+		resp.Error = funcErr
 		return
 	}
 	s, err := slo.ShareFromFloat(share)

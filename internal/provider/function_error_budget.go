@@ -67,14 +67,9 @@ func (f *ErrorBudgetFunction) Run(ctx context.Context, req function.RunRequest, 
 	if resp.Error != nil {
 		return
 	}
-	o, err := slo.ObjectiveFromFloat(objective)
-	if err != nil {
-		resp.Error = function.NewArgumentFuncError(0, fmt.Sprintf("Invalid objective: %s. Use a percentage such as 99.9.", err))
-		return
-	}
-	p, err := slo.ParsePeriod(period)
-	if err != nil {
-		resp.Error = function.NewArgumentFuncError(1, fmt.Sprintf("Invalid period: %s.", err))
+	o, p, funcErr := objectiveAndPeriodArgs(objective, period)
+	if funcErr != nil {
+		resp.Error = funcErr
 		return
 	}
 	bad, err := slo.AllowedBadEvents(o, events)

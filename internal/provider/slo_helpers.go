@@ -16,6 +16,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -178,4 +179,18 @@ func isDashboardNotFound(err error) bool {
 	}
 	var ae smithy.APIError
 	return errors.As(err, &ae) && (ae.ErrorCode() == "DashboardNotFoundError" || ae.ErrorCode() == "ResourceNotFound")
+}
+
+// objectiveAndPeriodArgs converts the objective and period arguments every
+// SLO function takes first, naming the argument at fault.
+func objectiveAndPeriodArgs(objective float64, period string) (slo.Objective, slo.Period, *function.FuncError) {
+	o, err := slo.ObjectiveFromFloat(objective)
+	if err != nil {
+		return o, slo.Period{}, function.NewArgumentFuncError(0, fmt.Sprintf("Invalid objective: %s. Use a percentage such as 99.9.", err))
+	}
+	p, err := slo.ParsePeriod(period)
+	if err != nil {
+		return o, p, function.NewArgumentFuncError(1, fmt.Sprintf("Invalid period: %s.", err))
+	}
+	return o, p, nil
 }
