@@ -11,11 +11,18 @@ import (
 // (--dump-model) decodes to, and shares one term between targets whose
 // exposure is the same slice, which is common in large fleets.
 func modelValue(m *planmodel.Model) ast.Value {
-	c := converter{exposures: map[*planmodel.Exposure]*ast.Term{}, keys: map[string]*ast.Term{}}
-	targets := make([][2]*ast.Term, 0, len(m.Targets))
-	for k, t := range m.Targets {
-		targets = append(targets, ast.Item(ast.StringTerm(k), c.target(t)))
-	}
+	// Targets are converted on another core while the groups and the rest
+	// are converted here; each side has its own caches.
+	done := make(chan *ast.Term, 1)
+	go func() {
+		c := converter{exposures: map[*planmodel.Exposure]*ast.Term{}, keys: map[string]*ast.Term{}}
+		targets := make([][2]*ast.Term, 0, len(m.Targets))
+		for k, t := range m.Targets {
+			targets = append(targets, ast.Item(ast.StringTerm(k), c.target(t)))
+		}
+		done <- ast.NewTerm(ast.NewObject(targets...))
+	}()
+	c := converter{keys: map[string]*ast.Term{}}
 	groups := make([][2]*ast.Term, 0, len(m.SecurityGroups))
 	for k, g := range m.SecurityGroups {
 		groups = append(groups, ast.Item(ast.StringTerm(k), c.group(g)))
@@ -44,7 +51,7 @@ func modelValue(m *planmodel.Model) ast.Value {
 	return ast.NewObject(
 		ast.Item(ast.StringTerm("model_version"), ast.IntNumberTerm(m.ModelVersion)),
 		ast.Item(ast.StringTerm("terraform_version"), ast.StringTerm(m.TerraformVersion)),
-		ast.Item(ast.StringTerm("targets"), ast.NewTerm(ast.NewObject(targets...))),
+		ast.Item(ast.StringTerm("targets"), <-done),
 		ast.Item(ast.StringTerm("security_groups"), ast.NewTerm(ast.NewObject(groups...))),
 		ast.Item(ast.StringTerm("autoscaling_groups"), ast.NewTerm(ast.NewObject(asgs...))),
 		ast.Item(ast.StringTerm("network_acl_rules"), ast.ArrayTerm(nacl...)),

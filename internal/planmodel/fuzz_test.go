@@ -1,8 +1,11 @@
 package planmodel
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // smallPlan has the shapes the reader follows: a module call with an
@@ -44,6 +47,37 @@ func FuzzReadPlan(f *testing.F) {
 		}
 		if _, err := json.Marshal(m); err != nil {
 			t.Fatalf("encode model: %v", err)
+		}
+	})
+}
+
+// FuzzScannerValidates checks that the one-pass reader accepts exactly the
+// documents encoding/json accepts: Parse relies on it instead of a separate
+// json.Valid pass.
+func FuzzScannerValidates(f *testing.F) {
+	f.Add([]byte(smallPlan))
+	for _, s := range []string{`{"a":[1,-0.5e+3,"\u00e9\"\\",true,false,null,{}]}`, `"\ud800"`, `[1,]`, `{"a" 1}`, `01`, `"a` + "\x01" + `"`, `1.`, `-`, `[` + "\t" + `]`, `"\x"`, `"a\"b\\c\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x\udc00"`, "\"\\n\xff\xc3\xa9\""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tm := time.AfterFunc(time.Second, func() { panic(fmt.Sprintf("slow on %q", data)) })
+		defer tm.Stop()
+		s := &scanner{b: data}
+		err := s.skip()
+		if err == nil {
+			err = s.end()
+		}
+		if got, want := err == nil, json.Valid(data); got != want {
+			t.Fatalf("scanner accepts %q: %v, encoding/json: %v (%v)", data, got, want, err)
+		}
+		// Strings with escapes decode as encoding/json decodes them.
+		var want string
+		if err == nil && json.Unmarshal(data, &want) == nil && bytes.IndexByte(data, '\\') >= 0 {
+			s := &scanner{b: data}
+			raw, _ := s.str()
+			if got, err := unquote(raw); err != nil || got != want {
+				t.Fatalf("unquote(%q) = %q, %v; encoding/json: %q", raw, got, err, want)
+			}
 		}
 	})
 }

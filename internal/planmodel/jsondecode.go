@@ -2,83 +2,175 @@ package planmodel
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strconv"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// decodeValue decodes one already-validated JSON value into the same Go
-// values encoding/json produces for an `any` (map[string]any, []any,
-// float64, string, bool, nil), several times faster: plans are mostly
-// nulls, short strings and small objects, and reflection dominates the cost
-// of decoding those with encoding/json.
-func decodeValue(b []byte) (any, error) { return decodeDepth(b, 0) }
+// decodeValue decodes one JSON value into the same Go values encoding/json
+// produces for an `any` (map[string]any, []any, float64, string, bool,
+// nil), several times faster: plans are mostly nulls, short strings and
+// small objects, and reflection dominates the cost of decoding those with
+// encoding/json.
+func decodeValue(b []byte) (any, error) {
+	s := &scanner{b: b}
+	v, err := s.decode(0)
+	if err != nil {
+		return nil, err
+	}
+	return v, s.end()
+}
 
 // maxDepth bounds nesting in decoded attribute values. Real ones nest a
-// handful of levels; each level rescans its element, so hostile input
-// nested thousands deep would otherwise cost time quadratic in its depth.
+// handful of levels; deeper values are rejected rather than decoded.
 const maxDepth = 64
 
-func decodeDepth(b []byte, depth int) (any, error) {
+// decode validates, consumes and decodes one value.
+func (s *scanner) decode(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("value nested more than 64 levels deep")
 	}
-	i := skipSpace(b, 0)
-	if i >= len(b) {
-		return nil, errScan
-	}
-	switch c := b[i]; {
-	case c == 'n':
-		return nil, nil
-	case c == 't':
-		return true, nil
-	case c == 'f':
-		return false, nil
-	case c == '"':
-		return decodeString(bytes.TrimSpace(b[i:]))
-	case c == '[':
+	switch c := s.peek(); c {
+	case 'n':
+		return nil, s.literal("null")
+	case 't':
+		return true, s.literal("true")
+	case 'f':
+		return false, s.literal("false")
+	case '"':
+		raw, err := s.str()
+		if err != nil {
+			return nil, err
+		}
+		return unquote(raw)
+	case '[':
 		out := []any{}
-		err := eachElement(b[i:], func(el []byte) error {
-			v, err := decodeDepth(el, depth+1)
+		err := s.array(func() error {
+			v, err := s.decode(depth + 1)
 			out = append(out, v)
 			return err
 		})
 		return out, err
-	case c == '{':
+	case '{':
 		out := map[string]any{}
-		err := eachMember(b[i:], func(key string, val []byte) error {
-			k, err := unescapeKey(key)
+		err := s.object(func(key []byte) error {
+			k, err := unquote(key)
 			if err != nil {
 				return err
 			}
-			v, err := decodeDepth(val, depth+1)
+			v, err := s.decode(depth + 1)
 			out[k] = v
 			return err
 		})
 		return out, err
 	default:
-		return strconv.ParseFloat(string(bytes.TrimSpace(b[i:])), 64)
+		num, err := s.number()
+		if err != nil {
+			return nil, err
+		}
+		return strconv.ParseFloat(string(num), 64)
 	}
 }
 
-// decodeString decodes a quoted JSON string; the common case has no
-// escapes and needs no more than a copy.
+// unquote decodes the raw contents of an already-validated string the way
+// encoding/json does; the common case has no escapes and needs no more
+// than a copy.
+func unquote(raw []byte) (string, error) {
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw), nil
+	}
+	i := 0
+	for i < len(raw) && raw[i] != '\\' && raw[i] < utf8.RuneSelf {
+		i++
+	}
+	out := make([]byte, i, len(raw))
+	copy(out, raw[:i])
+	for i < len(raw) {
+		c := raw[i]
+		switch {
+		case c == '\\':
+			if i+1 >= len(raw) {
+				return "", errScan
+			}
+			switch raw[i+1] {
+			case '"', '\\', '/':
+				out = append(out, raw[i+1])
+			case 'b':
+				out = append(out, '\b')
+			case 'f':
+				out = append(out, '\f')
+			case 'n':
+				out = append(out, '\n')
+			case 'r':
+				out = append(out, '\r')
+			case 't':
+				out = append(out, '\t')
+			case 'u':
+				r, ok := hex4(raw[i+2:])
+				if !ok {
+					return "", errScan
+				}
+				i += 6
+				if utf16.IsSurrogate(r) {
+					if r2, ok := hex4(raw[min(i+2, len(raw)):]); ok && i+1 < len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+						if d := utf16.DecodeRune(r, r2); d != unicode.ReplacementChar {
+							out = utf8.AppendRune(out, d)
+							i += 6
+							continue
+						}
+					}
+					r = unicode.ReplacementChar
+				}
+				out = utf8.AppendRune(out, r)
+				continue
+			default:
+				return "", errScan
+			}
+			i += 2
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				out = utf8.AppendRune(out, unicode.ReplacementChar)
+			} else {
+				out = append(out, raw[i:i+size]...)
+			}
+			i += size
+		}
+	}
+	return string(out), nil
+}
+
+// hex4 decodes the four hex digits at the start of h.
+func hex4(h []byte) (rune, bool) {
+	if len(h) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range h[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r*16 + rune(c)
+	}
+	return r, true
+}
+
+// decodeString decodes a quoted JSON string.
 func decodeString(q []byte) (string, error) {
 	if len(q) < 2 {
 		return "", errScan
 	}
-	inner := q[1 : len(q)-1]
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return string(inner), nil
-	}
-	var s string
-	err := json.Unmarshal(q, &s)
-	return s, err
-}
-
-func unescapeKey(k string) (string, error) {
-	if !bytes.Contains([]byte(k), []byte{'\\'}) {
-		return k, nil
-	}
-	return decodeString([]byte(`"` + k + `"`))
+	return unquote(q[1 : len(q)-1])
 }

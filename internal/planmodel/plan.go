@@ -107,18 +107,20 @@ func Parse(data []byte) (*Plan, error) {
 	case trimmed[0] != '{':
 		return nil, inputErrorf("plan is not a JSON object; %s", howToMake)
 	}
-	// Validate the whole document on another core while reading the parts
-	// the model needs; the scanner below trusts its input's structure only
-	// as far as it checks it, so a syntax error wins over any other error.
-	valid := make(chan bool, 1)
-	go func() { valid <- json.Valid(data) }()
+	// One pass validates the whole document while decoding the parts the
+	// model needs. A syntax error wins over any other error, so an error
+	// found before the end of the document is reported only once the rest
+	// of it is known to be valid.
 	p, err := parse(data)
-	if !<-valid {
+	if errors.Is(err, errSyntax) || (err != nil && !json.Valid(data)) {
 		return nil, syntaxError(data)
 	}
 	return p, err
 }
 
+// parse reads the document in one pass. It returns errSyntax (wrapped) for
+// invalid JSON and an *InputError for a valid document that is not a plan
+// it can read.
 func parse(data []byte) (*Plan, error) {
 	p := &Plan{
 		byAddr:     map[string]*Instance{},
@@ -129,23 +131,61 @@ func parse(data []byte) (*Plan, error) {
 		refCache:   map[string][]step{},
 		modCache:   map[string]*configModule{},
 	}
-	var changes, config []byte
+	var config []byte
 	var sawChanges bool
-	err := eachMember(data, func(key string, val []byte) error {
-		switch key {
-		case "format_version":
-			return json.Unmarshal(val, &p.FormatVersion)
-		case "terraform_version":
-			return json.Unmarshal(val, &p.TerraformVersion)
+	var instances []*Instance
+	var typeErr, changesErr error
+	s := &scanner{b: data}
+	err := s.object(func(key []byte) error {
+		switch string(key) {
+		case "format_version", "terraform_version":
+			raw, err := s.raw()
+			if err != nil {
+				return err
+			}
+			dst := &p.FormatVersion
+			if string(key) == "terraform_version" {
+				dst = &p.TerraformVersion
+			}
+			if err := json.Unmarshal(raw, dst); err != nil && typeErr == nil {
+				typeErr = err
+			}
+			return nil
 		case "resource_changes":
-			changes, sawChanges = val, true
+			sawChanges = true
+			if c := s.peek(); c != '[' && c != 'n' {
+				changesErr = errScan
+				return s.skip()
+			}
+			n := 0
+			return s.nullableArray(func() error {
+				n++
+				if changesErr != nil {
+					return s.skip()
+				}
+				in, err := s.orSkip(parseChange)
+				if err != nil {
+					changesErr = fmt.Errorf("resource_changes[%d]: %w", n-1, err)
+				} else if in != nil {
+					instances = append(instances, in)
+				}
+				return s.err
+			})
 		case "configuration":
-			config = val
+			raw, err := s.raw()
+			config = raw
+			return err
 		}
-		return nil
+		return s.skip()
 	})
-	if err != nil {
-		return nil, inputErrorf("plan: top-level fields have the wrong types (%v); %s", err, howToMake)
+	if err == nil {
+		err = s.end()
+	}
+	if err != nil && !errors.Is(err, errScan) {
+		return nil, err
+	}
+	if typeErr != nil {
+		return nil, inputErrorf("plan: top-level fields have the wrong types (%v); %s", typeErr, howToMake)
 	}
 	if p.FormatVersion == "" {
 		return nil, inputErrorf("plan has no format_version; it is not `terraform show -json` output; %s", howToMake)
@@ -156,7 +196,7 @@ func parse(data []byte) (*Plan, error) {
 	if !sawChanges && config == nil {
 		return nil, inputErrorf("this looks like a state file (no resource_changes or configuration); the checker needs a plan: %s", howToMake)
 	}
-	if config != nil {
+	if config != nil && string(config) != "null" {
 		root, err := parseConfig(config)
 		if err != nil {
 			return nil, inputErrorf("plan: configuration: %v", err)
@@ -165,20 +205,11 @@ func parse(data []byte) (*Plan, error) {
 	} else {
 		p.root = &configModule{}
 	}
-	n := 0
-	err = eachElement(changes, func(el []byte) error {
-		n++
-		in, err := parseChange(el)
-		if err != nil {
-			return fmt.Errorf("resource_changes[%d]: %w", n-1, err)
-		}
-		if in != nil {
-			p.add(in)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, inputErrorf("plan: %v", err)
+	if changesErr != nil {
+		return nil, inputErrorf("plan: %v", changesErr)
+	}
+	for _, in := range instances {
+		p.add(in)
 	}
 	return p, nil
 }
@@ -223,31 +254,43 @@ type rawHeader struct {
 // parseChange decodes one resource_changes element, returning nil for
 // data sources. Attribute values are decoded only for the resource types the
 // model reads.
-func parseChange(el []byte) (*Instance, error) {
+func parseChange(s *scanner) (*Instance, error) {
 	var h rawHeader
 	var change []byte
-	err := eachMember(el, func(key string, val []byte) error {
+	var in *Instance
+	err := s.object(func(key []byte) error {
 		var err error
-		switch key {
+		switch string(key) {
 		case "address":
-			h.Address, err = stringField(val)
+			h.Address, err = stringField(s)
 		case "module_address":
-			h.ModuleAddress, err = stringField(val)
+			h.ModuleAddress, err = stringField(s)
 		case "mode":
-			h.Mode, err = stringField(val)
+			h.Mode, err = stringField(s)
 		case "type":
-			h.Type, err = stringField(val)
+			h.Type, err = stringField(s)
 		case "name":
-			h.Name, err = stringField(val)
+			h.Name, err = stringField(s)
 		case "index":
-			h.Index, err = decodeValue(val)
+			h.Index, err = s.decode(0)
 		case "change":
-			change = val
+			if h.Mode != "" && h.Mode != "managed" {
+				return s.skip()
+			}
+			if h.Mode != "" && h.Address != "" && h.Type != "" && h.Name != "" && validIndex(h.Index) {
+				// Terraform writes the header first: decode in place.
+				in, err = parseChangeBody(s, &h)
+				return err
+			}
+			// Members may come in any order: decode once the type is known.
+			change, err = s.raw()
+		default:
+			return s.skip()
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, errSyntax) {
 			return fmt.Errorf("field %q: %w", key, err)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -258,49 +301,80 @@ func parseChange(el []byte) (*Instance, error) {
 	if h.Address == "" || h.Type == "" || h.Name == "" {
 		return nil, errors.New("missing address, type or name")
 	}
-	switch h.Index.(type) {
-	case nil, float64, string:
-	default:
+	if !validIndex(h.Index) {
 		return nil, fmt.Errorf("%s: index must be a number or string", h.Address)
 	}
-	in := &Instance{Address: h.Address, Module: h.ModuleAddress, Type: h.Type, Name: h.Name, Key: h.Index}
-	if change == nil {
-		return nil, fmt.Errorf("%s: missing change", h.Address)
+	if in == nil {
+		if change == nil {
+			return nil, fmt.Errorf("%s: missing change", h.Address)
+		}
+		if in, err = parseChangeBody(&scanner{b: change}, &h); err != nil {
+			return nil, err
+		}
 	}
+	in.Address, in.Module, in.Type, in.Name, in.Key = h.Address, h.ModuleAddress, h.Type, h.Name, h.Index
+	if len(in.Actions) == 0 {
+		return nil, fmt.Errorf("%s: change.actions is empty", h.Address)
+	}
+	return in, nil
+}
+
+func validIndex(k any) bool {
+	switch k.(type) {
+	case nil, float64, string:
+		return true
+	}
+	return false
+}
+
+// parseChangeBody decodes a change object: actions, and for the resource
+// types the model reads, the selected attributes of before, after and
+// after_unknown. Errors name h.Address, which may still be empty when the
+// change comes before the address.
+func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
+	in := &Instance{}
 	wanted, ok := modelTypes[h.Type]
+	if h.Mode != "managed" {
+		ok = false
+	}
 	var before, after, unknown any
-	err = eachMember(change, func(key string, val []byte) error {
+	err := cs.object(func(key []byte) error {
 		var err error
-		switch key {
+		switch string(key) {
 		case "actions":
-			err = eachElement(val, func(el []byte) error {
-				a, err := stringField(el)
+			err = cs.nullableArray(func() error {
+				a, err := stringField(cs)
 				in.Actions = append(in.Actions, a)
 				return err
 			})
 		case "before":
 			if ok {
-				before, err = decodeSelected(val, wanted)
+				before, err = decodeSelected(cs, wanted)
+			} else {
+				err = cs.skip()
 			}
 		case "after":
 			if ok {
-				after, err = decodeSelected(val, wanted)
+				after, err = decodeSelected(cs, wanted)
+			} else {
+				err = cs.skip()
 			}
 		case "after_unknown":
 			if ok {
-				unknown, err = decodeSelected(val, wanted)
+				unknown, err = decodeSelected(cs, wanted)
+			} else {
+				err = cs.skip()
 			}
+		default:
+			err = cs.skip()
 		}
-		if err != nil {
+		if err != nil && !errors.Is(err, errSyntax) {
 			return fmt.Errorf("%s: change.%s: %w", h.Address, key, err)
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
-	}
-	if len(in.Actions) == 0 {
-		return nil, fmt.Errorf("%s: change.actions is empty", h.Address)
 	}
 	if in.Before, ok = newObj(before, nil); !ok {
 		return nil, fmt.Errorf("%s: change.before must be an object or null", h.Address)
@@ -363,36 +437,41 @@ func (p *Plan) recordModule(addr string) {
 	}
 }
 
-// decodeSelected decodes the wanted members of an object, leaving the rest
-// of it unparsed. null and non-objects decode as themselves.
-func decodeSelected(raw []byte, wanted attrSet) (any, error) {
-	i := skipSpace(raw, 0)
-	if i >= len(raw) || raw[i] != '{' {
-		return decodeValue(raw)
+// decodeSelected decodes the wanted members of an object, skipping the
+// rest of it. null and non-objects decode as themselves.
+func decodeSelected(s *scanner, wanted attrSet) (any, error) {
+	if s.peek() != '{' {
+		return s.decode(0)
 	}
 	out := make(map[string]any, len(wanted))
-	err := eachMember(raw, func(key string, val []byte) error {
-		if !wanted[key] {
-			return nil
+	err := s.object(func(key []byte) error {
+		if !wanted[string(key)] {
+			return s.skip()
 		}
-		v, err := decodeValue(val)
-		if err != nil {
+		v, err := s.decode(0)
+		if err != nil && !errors.Is(err, errSyntax) {
 			return fmt.Errorf("%s: %w", key, err)
 		}
-		out[key] = v
-		return nil
+		out[string(key)] = v
+		return err
 	})
 	return out, err
 }
 
 // stringField decodes a JSON string or null.
-func stringField(raw []byte) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if string(raw) == "null" {
-		return "", nil
+func stringField(s *scanner) (string, error) {
+	switch s.peek() {
+	case 'n':
+		return "", s.literal("null")
+	case '"':
+		raw, err := s.str()
+		if err != nil {
+			return "", err
+		}
+		return unquote(raw)
 	}
-	if len(raw) == 0 || raw[0] != '"' {
-		return "", errors.New("expected a string")
+	if err := s.typeError(); err != errScan {
+		return "", err
 	}
-	return decodeString(raw)
+	return "", errors.New("expected a string")
 }
