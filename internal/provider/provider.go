@@ -177,7 +177,7 @@ func (p *SREProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				}},
 			},
 			"default_tags": schema.ListNestedBlock{
-				MarkdownDescription: "Tags added to every taggable AWS object the provider creates (alarms, dashboards, rollout markers).",
+				MarkdownDescription: "Tags added to every taggable AWS object the provider creates, such as the CloudWatch alarms of alert policies. CloudWatch dashboards (owned by `sre_slo`) cannot be tagged.",
 				Validators:          []validator.List{listvalidator.SizeAtMost(1)},
 				NestedObject: schema.NestedBlockObject{Attributes: map[string]schema.Attribute{
 					"tags": schema.MapAttribute{ElementType: types.StringType, Optional: true, MarkdownDescription: "Key/value tags."},
