@@ -171,6 +171,7 @@ func modelOptions(data map[string]any) planmodel.Options {
 	params := data["sre"].(map[string]any)["params"].(map[string]any)
 	b, _ := params["bastion"].(map[string]any)
 	opts := planmodel.Options{BastionTags: map[string]string{}}
+	opts.SSHPort, _ = asInt(params["ssh_port"])
 	opts.BastionNamePattern, _ = b["name_pattern"].(string)
 	tags, _ := b["tags"].(map[string]any)
 	for k, v := range tags {

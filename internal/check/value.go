@@ -48,7 +48,7 @@ func modelValue(m *planmodel.Model) ast.Value {
 		}
 		unresolved = append(unresolved, c.obj(items...))
 	}
-	return ast.NewObject(
+	items := [][2]*ast.Term{
 		ast.Item(ast.StringTerm("model_version"), ast.IntNumberTerm(m.ModelVersion)),
 		ast.Item(ast.StringTerm("terraform_version"), ast.StringTerm(m.TerraformVersion)),
 		ast.Item(ast.StringTerm("targets"), <-done),
@@ -57,7 +57,53 @@ func modelValue(m *planmodel.Model) ast.Value {
 		ast.Item(ast.StringTerm("network_acl_rules"), ast.ArrayTerm(nacl...)),
 		ast.Item(ast.StringTerm("ip_filters"), ast.ArrayTerm(filters...)),
 		ast.Item(ast.StringTerm("unresolved"), ast.ArrayTerm(unresolved...)),
-	)
+	}
+	if m.Index != nil {
+		items = append(items, ast.Item(ast.StringTerm("index"), c.index(m.Index)))
+	}
+	return ast.NewObject(items...)
+}
+
+func (c *converter) index(ix *planmodel.Index) *ast.Term {
+	return c.obj("public_exposures", pairs(ix.PublicExposures), "unknown_targets", strPairs(ix.UnknownTargets),
+		"unknown_rules", pairs(ix.UnknownRules), "prefix_list_rules", triples(ix.PrefixListRules),
+		"load_balancers", strs(ix.LoadBalancers), "public_ip_targets", strs(ix.PublicIPTargets),
+		"ssh_port", num(ix.SSHPort), "ssh_rules", pairs(ix.SSHRules))
+}
+
+// scalar converts the strings and ints of the index's tuples.
+func scalar(v any) *ast.Term {
+	switch x := v.(type) {
+	case string:
+		return str(x)
+	case int:
+		return num(x)
+	}
+	return ast.NullTerm()
+}
+
+func pairs(ps [][2]any) *ast.Term {
+	ts := make([]*ast.Term, len(ps))
+	for i, p := range ps {
+		ts[i] = ast.ArrayTerm(scalar(p[0]), scalar(p[1]))
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+func strPairs(ps [][2]string) *ast.Term {
+	ts := make([]*ast.Term, len(ps))
+	for i, p := range ps {
+		ts[i] = ast.ArrayTerm(str(p[0]), str(p[1]))
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+func triples(ps [][3]any) *ast.Term {
+	ts := make([]*ast.Term, len(ps))
+	for i, p := range ps {
+		ts[i] = ast.ArrayTerm(scalar(p[0]), scalar(p[1]), scalar(p[2]))
+	}
+	return ast.ArrayTerm(ts...)
 }
 
 type converter struct {

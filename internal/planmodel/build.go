@@ -65,6 +65,9 @@ type Options struct {
 	// Before builds the model of the infrastructure as it is before the
 	// plan (from the prior values) instead of after it.
 	Before bool
+	// SSHPort is the port Index.SSHRules lists the rules for
+	// (DefaultSSHPort when zero).
+	SSHPort int
 }
 
 // DefaultBastionPattern matches resources named like a bastion.
@@ -186,6 +189,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.attachGroups()
 	b.computeExposure()
 	b.sortOutput()
+	b.buildIndex()
 	return b.m, nil
 }
 

@@ -24,6 +24,8 @@ type Model struct {
 	NetworkACLRules   []NetworkACLRule             `json:"network_acl_rules"`
 	IPFilters         []IPFilter                   `json:"ip_filters"`
 	Unresolved        []Unresolved                 `json:"unresolved"`
+	// Index lists the keys of the parts the bundled rules start from.
+	Index *Index `json:"index,omitempty"`
 }
 
 // Target kinds.

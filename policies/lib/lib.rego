@@ -66,18 +66,26 @@ else := t.address
 # Indexes shared by the rules. Each is computed once per evaluation and
 # holds keys, not objects (sets hash their members), so a rule that needs
 # "targets with something unknown" or "rules that reach a port" iterates a
-# short list instead of every target in the plan.
+# short list instead of every target in the plan. The checker precomputes
+# them into input.index; a model without one (a hand-written test input)
+# gets them computed here, with the same result.
 
 # unknown_targets contains [attribute, address] for every target attribute
 # that stays unknown until apply.
+unknown_targets contains x if some x in input.index.unknown_targets
+
 unknown_targets contains [u, addr] if {
+	not input.index
 	some addr, t in input.targets
 	some u in t.unknown
 }
 
 # unknown_rules contains [group key, rule index] for rules with unknown
 # parts.
+unknown_rules contains x if some x in input.index.unknown_rules
+
 unknown_rules contains [k, i] if {
+	not input.index
 	some k, sg in input.security_groups
 	some i, r in sg.ingress
 	r.unknown
@@ -85,20 +93,38 @@ unknown_rules contains [k, i] if {
 
 # public_exposures contains [address, exposure index] for exposure from
 # public addresses.
+public_exposures contains x if some x in input.index.public_exposures
+
 public_exposures contains [addr, i] if {
+	not input.index
 	some addr, t in input.targets
 	some i, e in t.exposure
 	e.public
 }
 
+load_balancers contains addr if some addr in input.index.load_balancers
+
 load_balancers contains addr if {
+	not input.index
 	some addr, t in input.targets
 	t.kind == "load_balancer"
 }
 
+# public_ip_targets contains the address of every target that gets a
+# public IP.
+public_ip_targets contains addr if some addr in input.index.public_ip_targets
+
+public_ip_targets contains addr if {
+	not input.index
+	some addr, t in input.targets
+	t.public_ip
+}
+
 # port_rules contains [group key, rule index] for ingress rules that reach
 # port p over TCP (port ranges and protocol -1 included).
-port_rules(p) := {[k, i] |
+port_rules(p) := {x | some x in input.index.ssh_rules} if {
+	input.index.ssh_port == p
+} else := {[k, i] |
 	some k, sg in input.security_groups
 	some i, r in sg.ingress
 	covers_port(r, p)
@@ -106,7 +132,10 @@ port_rules(p) := {[k, i] |
 
 # prefix_list_rules contains [group key, rule index, prefix list] for rules
 # with prefix lists whose entries are not in the plan.
+prefix_list_rules contains x if some x in input.index.prefix_list_rules
+
 prefix_list_rules contains [k, i, pl] if {
+	not input.index
 	some k, sg in input.security_groups
 	some i, r in sg.ingress
 	some pl in r.prefix_lists

@@ -12,8 +12,8 @@ meta := {
 }
 
 findings contains f if {
-	some t in input.targets
-	t.public_ip
+	some addr in lib.public_ip_targets
+	t := input.targets[addr]
 	not lib.is_bastion(t)
 	t.kind != "load_balancer"
 	f := lib.violation(meta, t.address, sprintf("%s gets a public IP via %s", [lib.describe(t), concat(", ", t.public_ip_via)]))
