@@ -68,7 +68,50 @@ func (c *converter) index(ix *planmodel.Index) *ast.Term {
 	return c.obj("public_exposures", pairs(ix.PublicExposures), "unknown_targets", strPairs(ix.UnknownTargets),
 		"unknown_rules", pairs(ix.UnknownRules), "prefix_list_rules", triples(ix.PrefixListRules),
 		"load_balancers", strs(ix.LoadBalancers), "public_ip_targets", strs(ix.PublicIPTargets),
-		"ssh_port", num(ix.SSHPort), "ssh_rules", pairs(ix.SSHRules))
+		"ssh_port", num(ix.SSHPort), "ssh_rules", pairs(ix.SSHRules),
+		"public_ingress", c.publicIngress(&ix.PublicIngress), "ssh_sources", c.sshSources(&ix.SSHSources),
+		"lb_listeners", c.lbListeners(&ix.LBListeners))
+}
+
+func (c *converter) lbListeners(lbl *planmodel.LBListeners) *ast.Term {
+	vs := make([]*ast.Term, len(lbl.Violations))
+	for i, v := range lbl.Violations {
+		vs[i] = ast.ArrayTerm(str(v[0]), str(v[1]), str(v[2]), str(v[3]))
+	}
+	us := make([]*ast.Term, len(lbl.Unknown))
+	for i, u := range lbl.Unknown {
+		us[i] = ast.ArrayTerm(str(u[0]), str(u[1]), str(u[2]))
+	}
+	return c.obj("allow_http_redirect", boolean(lbl.AllowHTTPRedirect), "violations", ast.ArrayTerm(vs...), "unknown", ast.ArrayTerm(us...))
+}
+
+func (c *converter) sshSources(ss *planmodel.SSHSources) *ast.Term {
+	kinds := func(ps [][2]string) *ast.Term {
+		ts := make([]*ast.Term, len(ps))
+		for i, p := range ps {
+			ts[i] = ast.ArrayTerm(str(p[0]), str(p[1]))
+		}
+		return ast.ArrayTerm(ts...)
+	}
+	rs := make([]*ast.Term, len(ss.Rules))
+	for i, r := range ss.Rules {
+		rs[i] = c.obj("group", str(r.Group), "rule", num(r.Rule), "ports", str(r.Ports), "declared_in", str(r.DeclaredIn),
+			"server", kinds(r.Server), "bastion", kinds(r.Bastion))
+	}
+	return c.obj("admin_cidrs", strs(ss.AdminCIDRs), "exact", boolean(ss.Exact), "rules", ast.ArrayTerm(rs...))
+}
+
+func (c *converter) publicIngress(pi *planmodel.PublicIngress) *ast.Term {
+	ports := make([]*ast.Term, len(pi.PublicPorts))
+	for i, p := range pi.PublicPorts {
+		ports[i] = num(p)
+	}
+	vs := make([]*ast.Term, len(pi.Violations))
+	for i, v := range pi.Violations {
+		vs[i] = ast.ArrayTerm(str(v[0]), str(v[1]), str(v[2]), str(v[3]), str(v[4]))
+	}
+	return c.obj("public_ports", ast.ArrayTerm(ports...), "allow_http_redirect", boolean(pi.AllowHTTPRedirect),
+		"ssh_port", num(pi.SSHPort), "violations", ast.ArrayTerm(vs...))
 }
 
 // scalar converts the strings and ints of the index's tuples.

@@ -68,6 +68,13 @@ type Options struct {
 	// SSHPort is the port Index.SSHRules lists the rules for
 	// (DefaultSSHPort when zero).
 	SSHPort int
+	// PublicPorts and AllowHTTPRedirect are the policy parameters of the
+	// same names; Index.PublicIngress is judged with them (and SSHPort).
+	PublicPorts       []int
+	AllowHTTPRedirect bool
+	// AdminCIDRs is the policy parameter of the same name;
+	// Index.SSHSources is judged with it.
+	AdminCIDRs []string
 }
 
 // DefaultBastionPattern matches resources named like a bastion.

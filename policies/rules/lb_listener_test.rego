@@ -39,3 +39,18 @@ test_unknown_protocol_cannot_be_proved if {
 	fs := lb_listener.findings with input as model(true, l)
 	[f.kind | some f in fs] == ["cannot_prove"]
 }
+
+test_precomputed_listeners_used_when_parameters_match if {
+	ix := {"lb_listeners": {
+		"allow_http_redirect": true,
+		"violations": [["aws_lb_listener.l", "aws_lb.web", "HTTP", "80"]],
+		"unknown": [["aws_lb_listener.m", "port", "aws_lb.web"]],
+	}}
+	fs := lb_listener.findings with input as {"targets": {}, "unresolved": [], "index": ix}
+	{f.message | some f in fs} == {
+		"internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)",
+		"cannot prove compliance: the port of listener aws_lb_listener.m on internet-facing aws_lb.web stays unknown until apply",
+	}
+	count(lb_listener.findings) == 1 with input as object.union(model(true, listener(80, "HTTP", ["forward"], false)), {"index": object.union(ix, {"load_balancers": ["lb"]})})
+		with data.sre.params.allow_http_redirect as false
+}

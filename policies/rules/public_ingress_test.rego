@@ -71,3 +71,25 @@ test_unknown_is_a_warning_when_configured if {
 		with data.sre.params.unknown as "warn"
 	[f.severity | some f in fs] == ["warning"]
 }
+
+precomputed_index(ports, violations) := {"public_ingress": {
+	"public_ports": ports, "allow_http_redirect": true, "ssh_port": 22,
+	"violations": violations,
+}}
+
+test_precomputed_violations_used_when_parameters_match if {
+	ix := precomputed_index([443], [["t", "t (launch template used by a)", "tcp/8080", "the whole internet (0.0.0.0/0)", "r"]])
+	fs := public_ingress.findings with input as {"targets": {}, "security_groups": {}, "unresolved": [], "index": ix}
+	[f] := [f | some f in fs]
+	f.id == "NET001"
+	f.address == "t"
+	f.message == "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r"
+}
+
+test_precomputed_violations_ignored_when_parameters_differ if {
+	t := target("load_balancer", "load_balancer", [exposure("tcp", 8443, 8443, ["0.0.0.0/0"])])
+	ix := object.union(precomputed_index([8443], []), {"public_exposures": [["t", 0]]})
+	fs := public_ingress.findings with input as {"targets": {"t": t}, "security_groups": {}, "unresolved": [], "index": ix}
+	[f] := [f | some f in fs]
+	f.message == "t accepts tcp/8443 from the whole internet (0.0.0.0/0) via aws_security_group_rule.r"
+}

@@ -21,7 +21,50 @@ admin := net.cidr_merge(lib.params.admin_cidrs)
 # ssh_rules holds [group key, rule index] of every rule that reaches SSH.
 ssh_rules := lib.port_rules(port)
 
+# The checker judges the sources of the SSH-reaching rules in Go
+# (input.index.ssh_sources) with the SSH port and admin CIDRs it records;
+# when they are the ones in force, the rule only words what it found.
+precomputed if {
+	input.index.ssh_port == port
+	ss := input.index.ssh_sources
+	ss.exact
+	ss.admin_cidrs == lib.params.admin_cidrs
+}
+
 findings contains f if {
+	precomputed
+	some r in input.index.ssh_sources.rules
+	some [kind, source] in r.server
+	some t in lib.protected(r.group)
+	not lib.is_bastion(t)
+	f := lib.violation(meta, t.address, concat("", [lib.describe(t), " accepts SSH (", r.ports, ") ", server_problem(kind, source, r.declared_in)]))
+}
+
+findings contains f if {
+	precomputed
+	some r in input.index.ssh_sources.rules
+	some [kind, source] in r.bastion
+	some t in lib.protected(r.group)
+	lib.is_bastion(t)
+	f := lib.violation(meta, t.address, concat("", [lib.describe(t), " accepts SSH (", r.ports, ") ", bastion_problem(kind, source, r.declared_in)]))
+}
+
+server_problem("cidr", c, via) := concat("", ["from ", c, " via ", via, "; only the bastion's security group may reach SSH"])
+
+server_problem("group", s, via) := concat("", ["from security group ", s, ", which does not protect the bastion, via ", via])
+
+server_problem("self", s, via) := concat("", ["from its own security group ", s, " via ", via, "; only the bastion's security group may reach SSH"])
+
+server_problem("prefix_list", pl, via) := concat("", ["from prefix list ", pl, " via ", via])
+
+bastion_problem("cidr", c, via) := concat("", ["from ", c, ", outside the admin CIDRs, via ", via])
+
+bastion_problem("group", s, via) := concat("", ["from security group ", s, "; the bastion takes SSH only from the admin CIDRs (via ", via, ")"])
+
+bastion_problem("prefix_list", pl, via) := concat("", ["from prefix list ", pl, " via ", via])
+
+findings contains f if {
+	not precomputed
 	some [k, i] in ssh_rules
 	r := input.security_groups[k].ingress[i]
 	some problem in server_problems(r)
@@ -31,6 +74,7 @@ findings contains f if {
 }
 
 findings contains f if {
+	not precomputed
 	some [k, i] in ssh_rules
 	input.security_groups[k].bastion
 	r := input.security_groups[k].ingress[i]

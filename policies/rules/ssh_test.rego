@@ -60,3 +60,15 @@ test_unknown_ports_cannot_be_proved if {
 	fs := ssh.findings with input as model("server", r)
 	[f.kind | some f in fs] == ["cannot_prove"]
 }
+
+ssh_index(exact, rules) := {"ssh_port": 22, "ssh_rules": [], "ssh_sources": {"admin_cidrs": [], "exact": exact, "rules": rules}}
+
+test_precomputed_sources_used_when_parameters_match if {
+	sgs := {"g": {"protects": ["t"], "bastion": false, "ingress": []}}
+	t := {"address": "t", "role": "server"}
+	r := {"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r", "server": [["cidr", "10.0.0.0/8"]], "bastion": []}
+	fs := ssh.findings with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, [r])}
+	[f] := [f | some f in fs]
+	f.message == "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH"
+	count(ssh.findings) == 0 with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(false, [r])}
+}
