@@ -51,15 +51,6 @@ func (p params) intOr(key string, def int) (int, error) {
 	return n, nil
 }
 
-// optInt reports whether key is present and its value.
-func (p params) optInt(key string) (int, bool, error) {
-	if _, ok := p[key]; !ok {
-		return 0, false, nil
-	}
-	n, err := p.intOr(key, 0)
-	return n, err == nil, err
-}
-
 func (p params) boolOr(key string, def bool) bool {
 	v, ok := p[key]
 	if !ok {

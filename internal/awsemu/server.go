@@ -53,12 +53,11 @@ type Server struct {
 	httpSrv *http.Server
 	ln      net.Listener
 
-	sts  stsState
-	cw   cloudWatchState
-	ec2  ec2State
-	asg  autoScalingState
-	elb  elbState
-	hook []func() // run after every clock-visible mutation
+	sts stsState
+	cw  cloudWatchState
+	ec2 ec2State
+	asg autoScalingState
+	elb elbState
 }
 
 type credential struct {

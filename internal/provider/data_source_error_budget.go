@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -103,23 +104,23 @@ func (d *ErrorBudgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	o, err := slo.ObjectiveFromFloat(data.Objective.ValueFloat64())
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathRoot("objective"), "Invalid Objective", fmt.Sprintf("Could not compute the error budget: %s.", err))
+		resp.Diagnostics.AddAttributeError(path.Root("objective"), "Invalid Objective", fmt.Sprintf("Could not compute the error budget: %s.", err))
 		return
 	}
 	p, err := slo.ParsePeriod(data.Period.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathRoot("period"), "Invalid Period", fmt.Sprintf("Could not compute the error budget: %s.", err))
+		resp.Diagnostics.AddAttributeError(path.Root("period"), "Invalid Period", fmt.Sprintf("Could not compute the error budget: %s.", err))
 		return
 	}
 	b, err := slo.ComputeBudget(o, p)
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathRoot("objective"), "Invalid Objective",
+		resp.Diagnostics.AddAttributeError(path.Root("objective"), "Invalid Objective",
 			fmt.Sprintf("The objective %s%% is too low for the default burn-rate windows over %s; raise the objective.\n\n%s", o, p, err))
 		return
 	}
 	data.ErrorBudgetRatio = types.Float64Value(b.ErrorBudgetRatio)
 	data.AllowedBadFraction = types.Float64Value(b.AllowedBadFraction)
-	data.AllowedDowntime = types.StringValue(durationString(b.AllowedDowntime))
+	data.AllowedDowntime = types.StringValue(b.AllowedDowntime.String())
 	data.AllowedDowntimeSeconds = types.Float64Value(b.AllowedDowntime.Seconds())
 	data.MaxBurnRate = types.Float64Value(b.MaxBurnRate)
 	data.BurnRateThresholds = burnRateThresholdsValue(b.BurnRateThresholds)
@@ -127,7 +128,7 @@ func (d *ErrorBudgetDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if !data.Events.IsNull() {
 		bad, err := slo.AllowedBadEvents(o, data.Events.ValueFloat64())
 		if err != nil {
-			resp.Diagnostics.AddAttributeError(pathRoot("events"), "Invalid Events", fmt.Sprintf("Could not compute allowed bad events: %s.", err))
+			resp.Diagnostics.AddAttributeError(path.Root("events"), "Invalid Events", fmt.Sprintf("Could not compute allowed bad events: %s.", err))
 			return
 		}
 		data.AllowedBadEvents = types.Float64Value(bad)

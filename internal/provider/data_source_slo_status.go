@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
@@ -85,14 +86,14 @@ func (d *SLOStatusDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	name := data.Name.ValueString()
 	if err := slo.ValidateName(name); err != nil {
-		resp.Diagnostics.AddAttributeError(pathRoot("name"), "Invalid Name", err.Error())
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "Invalid Name", err.Error())
 		return
 	}
 	dash := slodash.DashboardName(name)
 	reader := sloReaderFor(d.clients.CloudWatch)
 	body, err := reader.dashboard(ctx, name)
 	if errors.Is(err, errSLODashboardNotFound) {
-		resp.Diagnostics.AddAttributeError(pathRoot("name"), "SLO Not Found",
+		resp.Diagnostics.AddAttributeError(path.Root("name"), "SLO Not Found",
 			fmt.Sprintf("No SLO named %s exists: the dashboard %s was not found. Check the name, or create the SLO with sre_slo first.", name, dash))
 		return
 	}

@@ -83,7 +83,7 @@ func (f *ErrorBudgetFunction) Run(ctx context.Context, req function.RunRequest, 
 		"period":                   types.StringValue(p.String()),
 		"error_budget_ratio":       types.Float64Value(slo.ErrorBudgetRatio(o)),
 		"allowed_bad_events":       types.Float64Value(bad),
-		"allowed_downtime":         types.StringValue(durationString(downtime)),
+		"allowed_downtime":         types.StringValue(downtime.String()),
 		"allowed_downtime_seconds": types.Float64Value(downtime.Seconds()),
 		"max_burn_rate":            types.Float64Value(slo.MaxBurnRate(o)),
 	})

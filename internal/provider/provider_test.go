@@ -105,7 +105,7 @@ func TestAccProvider_ConfigurationErrors(t *testing.T) {
 		},
 		{
 			name:   "an access key without its secret",
-			config: fmt.Sprintf("provider \"sre\" {\n  region = \"us-east-1\"\n  access_key = \"AKIDONLY\"\n}\n"),
+			config: "provider \"sre\" {\n  region = \"us-east-1\"\n  access_key = \"AKIDONLY\"\n}\n",
 			want:   `access_key and secret_key must be set together`,
 		},
 		{

@@ -374,7 +374,7 @@ func (m *SLOResourceModel) setBudget(o slo.Objective, p slo.Period) error {
 	}
 	m.ErrorBudgetRatio = types.Float64Value(b.ErrorBudgetRatio)
 	m.AllowedBadFraction = types.Float64Value(b.AllowedBadFraction)
-	m.AllowedDowntime = types.StringValue(durationString(b.AllowedDowntime))
+	m.AllowedDowntime = types.StringValue(b.AllowedDowntime.String())
 	m.AllowedDowntimeSeconds = types.Float64Value(b.AllowedDowntime.Seconds())
 	m.MaxBurnRate = types.Float64Value(b.MaxBurnRate)
 	m.BurnRateThresholds = burnRateThresholdsValue(b.BurnRateThresholds)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -17,7 +16,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -84,15 +82,6 @@ func burnRateThresholdsValue(th map[string]float64) types.Map {
 	}
 	return types.MapValueMust(types.Float64Type, elems)
 }
-
-// durationString renders a duration without float noise, e.g. "40m19.2s".
-func durationString(d time.Duration) string { return d.String() }
-
-// formatNumber renders a float64 in its shortest form for messages.
-func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-// pathRoot is path.Root, kept short for diagnostics.
-func pathRoot(name string) path.Path { return path.Root(name) }
 
 // sloStatusNow is the clock live status is evaluated at; acceptance tests
 // point it at the emulator's clock.
