@@ -151,7 +151,52 @@ func triples(ps [][3]any) *ast.Term {
 
 type converter struct {
 	exposures map[*planmodel.Exposure]*ast.Term
-	keys      map[string]*ast.Term // one term per object key, reused
+	keys      map[string]*ast.Term // one term per object key or repeated value, reused
+	nums      map[int]*ast.Term
+	bools     [2]*ast.Term
+	empty     *ast.Term // the empty array
+}
+
+// boolean returns the converter's shared true or false term.
+func (c *converter) boolean(b bool) *ast.Term {
+	i := 0
+	if b {
+		i = 1
+	}
+	if c.bools[i] == nil {
+		c.bools[i] = ast.BooleanTerm(b)
+	}
+	return c.bools[i]
+}
+
+// num returns a shared term for a port, rule number or other small integer.
+func (c *converter) num(n int) *ast.Term {
+	t, ok := c.nums[n]
+	if !ok {
+		if c.nums == nil {
+			c.nums = map[int]*ast.Term{}
+		}
+		t = ast.IntNumberTerm(n)
+		c.nums[n] = t
+	}
+	return t
+}
+
+// syms converts a list of values that repeat across the model (actions,
+// CIDRs, group ids), sharing one term per distinct string; an empty list is
+// one shared empty array.
+func (c *converter) syms(ss []string) *ast.Term {
+	if len(ss) == 0 {
+		if c.empty == nil {
+			c.empty = ast.ArrayTerm()
+		}
+		return c.empty
+	}
+	ts := make([]*ast.Term, len(ss))
+	for i, s := range ss {
+		ts[i] = c.key(s)
+	}
+	return ast.ArrayTerm(ts...)
 }
 
 func str(s string) *ast.Term { return ast.StringTerm(s) }
@@ -226,15 +271,15 @@ func (c *converter) target(t *planmodel.Target) *ast.Term {
 	if t.Listeners != nil {
 		ls := make([]*ast.Term, len(t.Listeners))
 		for i, l := range t.Listeners {
-			ls[i] = c.obj("address", str(l.Address), "port", num(l.Port), "protocol", str(l.Protocol),
-				"default_actions", strs(l.DefaultActions), "redirects_to_https", boolean(l.RedirectsToHTTPS), opt("unknown", l.Unknown))
+			ls[i] = c.obj("address", str(l.Address), "port", c.num(l.Port), "protocol", c.key(l.Protocol),
+				"default_actions", c.syms(l.DefaultActions), "redirects_to_https", c.boolean(l.RedirectsToHTTPS), opt("unknown", l.Unknown))
 		}
 		listeners = [2]any{"listeners", ast.ArrayTerm(ls...)}
 	}
 	return c.obj(
-		"address", str(t.Address), "type", str(t.Type), "kind", str(t.Kind), "role", str(t.Role),
-		"actions", strs(t.Actions), "security_groups", strs(t.SecurityGroups),
-		"public_ip", boolean(t.PublicIP), opt("public_ip_via", t.PublicIPVia),
+		"address", str(t.Address), "type", c.key(t.Type), "kind", c.key(t.Kind), "role", c.key(t.Role),
+		"actions", c.syms(t.Actions), "security_groups", c.syms(t.SecurityGroups),
+		"public_ip", c.boolean(t.PublicIP), opt("public_ip_via", t.PublicIPVia),
 		optTrue("internet_facing", t.InternetFacing), optStr("load_balancer_type", t.LoadBalancerType),
 		listeners, opt("used_by", t.UsedBy),
 		"exposure", c.exposure(t.Exposure),
@@ -251,9 +296,9 @@ func (c *converter) exposure(es []planmodel.Exposure) *ast.Term {
 	}
 	ts := make([]*ast.Term, len(es))
 	for i, e := range es {
-		ts[i] = c.obj("protocol", str(e.Protocol), "from_port", num(e.FromPort), "to_port", num(e.ToPort),
-			"cidr_ipv4", strs(e.CIDRv4), "cidr_ipv6", strs(e.CIDRv6), "world", boolean(e.World), "public", boolean(e.Public),
-			"via", strs(e.Via))
+		ts[i] = c.obj("protocol", c.key(e.Protocol), "from_port", c.num(e.FromPort), "to_port", c.num(e.ToPort),
+			"cidr_ipv4", c.syms(e.CIDRv4), "cidr_ipv6", c.syms(e.CIDRv6), "world", c.boolean(e.World), "public", c.boolean(e.Public),
+			"via", c.syms(e.Via))
 	}
 	t := ast.ArrayTerm(ts...)
 	c.exposures[&es[0]] = t
@@ -261,10 +306,10 @@ func (c *converter) exposure(es []planmodel.Exposure) *ast.Term {
 }
 
 func (c *converter) rule(r planmodel.Rule) *ast.Term {
-	return c.obj("declared_in", str(r.DeclaredIn), "security_group", str(r.SecurityGroup), "protocol", str(r.Protocol),
-		"from_port", num(r.FromPort), "to_port", num(r.ToPort), "cidr_ipv4", strs(r.CIDRv4), "cidr_ipv6", strs(r.CIDRv6),
-		"prefix_lists", strs(r.PrefixLists), "source_security_groups", strs(r.SourceSecurityGroups),
-		"self", boolean(r.Self), "world", boolean(r.World), "public", boolean(r.Public), opt("unknown", r.Unknown))
+	return c.obj("declared_in", str(r.DeclaredIn), "security_group", c.key(r.SecurityGroup), "protocol", c.key(r.Protocol),
+		"from_port", c.num(r.FromPort), "to_port", c.num(r.ToPort), "cidr_ipv4", c.syms(r.CIDRv4), "cidr_ipv6", c.syms(r.CIDRv6),
+		"prefix_lists", c.syms(r.PrefixLists), "source_security_groups", c.syms(r.SourceSecurityGroups),
+		"self", c.boolean(r.Self), "world", c.boolean(r.World), "public", c.boolean(r.Public), opt("unknown", r.Unknown))
 }
 
 func (c *converter) rules(rs []planmodel.Rule) *ast.Term {
@@ -276,8 +321,8 @@ func (c *converter) rules(rs []planmodel.Rule) *ast.Term {
 }
 
 func (c *converter) group(g *planmodel.SecurityGroup) *ast.Term {
-	return c.obj(optStr("address", g.Address), optStr("id", g.ID), optStr("name", g.Name), "external", boolean(g.External),
-		"protects", strs(g.Protects), "bastion", boolean(g.Bastion), "ingress", c.rules(g.Ingress), "egress", c.rules(g.Egress))
+	return c.obj(optStr("address", g.Address), optStr("id", g.ID), optStr("name", g.Name), "external", c.boolean(g.External),
+		"protects", c.syms(g.Protects), "bastion", c.boolean(g.Bastion), "ingress", c.rules(g.Ingress), "egress", c.rules(g.Egress))
 }
 
 func (c *converter) asg(a *planmodel.AutoscalingGroup) *ast.Term {

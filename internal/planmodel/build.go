@@ -43,13 +43,14 @@ var (
 )
 
 // attrSet names the attributes to decode; id and arn always are, since
-// references are resolved through them.
-type attrSet map[string]bool
+// references are resolved through them. Each name maps to itself, so the
+// reader can key decoded values with the shared copy.
+type attrSet map[string]string
 
 func attrs(names ...string) attrSet {
-	s := attrSet{"id": true, "arn": true}
+	s := attrSet{"id": "id", "arn": "arn"}
 	for _, n := range names {
-		s[n] = true
+		s[n] = n
 	}
 	return s
 }

@@ -44,6 +44,9 @@ func (s *scanner) decode(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if v, ok := s.interned(raw); ok {
+			return v, nil
+		}
 		return unquote(raw)
 	case '[':
 		out := []any{}
@@ -56,7 +59,7 @@ func (s *scanner) decode(depth int) (any, error) {
 	case '{':
 		out := map[string]any{}
 		err := s.object(func(key []byte) error {
-			k, err := unquote(key)
+			k, err := s.key(key)
 			if err != nil {
 				return err
 			}
@@ -70,8 +73,72 @@ func (s *scanner) decode(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n, ok := smallInt(num); ok {
+			return boxedInts[n], nil
+		}
 		return strconv.ParseFloat(string(num), 64)
 	}
+}
+
+// Plans repeat the same short strings (object keys, protocols, CIDRs,
+// actions) and small numbers (ports) thousands of times. The reader keeps
+// one copy of each, already boxed as an any, which saves an allocation or
+// two per value and shrinks the heap the collector has to scan.
+const (
+	maxInternLen   = 40      // longer strings are mostly unique ids
+	maxInternCount = 1 << 14 // bound the table for plans full of unique values
+)
+
+// interned returns the shared copy of a short string without escapes,
+// adding it to the table when there is room. ok is false when the string
+// is not interned; the caller decodes it as usual.
+func (s *scanner) interned(raw []byte) (any, bool) {
+	if s.strs == nil || len(raw) > maxInternLen {
+		return nil, false
+	}
+	if v, ok := s.strs[string(raw)]; ok {
+		return v, true
+	}
+	if len(s.strs) >= maxInternCount || bytes.IndexByte(raw, '\\') >= 0 {
+		return nil, false
+	}
+	str := string(raw)
+	var v any = str
+	s.strs[str] = v
+	return v, true
+}
+
+// key decodes an object key, interned when it is short.
+func (s *scanner) key(raw []byte) (string, error) {
+	if v, ok := s.interned(raw); ok {
+		return v.(string), nil
+	}
+	return unquote(raw)
+}
+
+// boxedInts holds the small whole numbers (most ports, rule numbers,
+// lifetimes), already boxed as float64.
+var boxedInts = func() (t [1 << 13]any) {
+	for i := range t {
+		t[i] = float64(i)
+	}
+	return t
+}()
+
+// smallInt parses a number that is a plain integer in boxedInts' range.
+// "-0", fractions and exponents are left to strconv.
+func smallInt(num []byte) (int, bool) {
+	if len(num) == 0 || len(num) > 4 || (num[0] == '0' && len(num) > 1) {
+		return 0, false
+	}
+	n := 0
+	for _, c := range num {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, n < len(boxedInts)
 }
 
 // unquote decodes the raw contents of an already-validated string the way

@@ -21,6 +21,10 @@ type scanner struct {
 	i     int
 	depth int
 	err   error // a syntax error met by orSkip
+
+	// strs interns short strings decoded from the document (see
+	// interned); nil turns interning off.
+	strs map[string]any
 }
 
 func (s *scanner) ws() {

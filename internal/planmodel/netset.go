@@ -46,8 +46,19 @@ func parseCIDR(s string) (netip.Prefix, bool) {
 }
 
 func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	bits := p.Bits()
+	a := p.Addr()
+	if a.Is4() {
+		b := a.As4()
+		setHostBits(b[:], p.Bits())
+		return netip.AddrFrom4(b)
+	}
+	b := a.As16()
+	setHostBits(b[:], p.Bits())
+	return netip.AddrFrom16(b)
+}
+
+// setHostBits sets every bit of b after the first bits.
+func setHostBits(b []byte, bits int) {
 	for i := range b {
 		keep := bits - i*8
 		switch {
@@ -58,8 +69,6 @@ func lastAddr(p netip.Prefix) netip.Addr {
 			b[i] |= byte(0xff >> keep)
 		}
 	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
 }
 
 func newAddrSet(ps ...netip.Prefix) addrSet {
@@ -102,10 +111,33 @@ func (s addrSet) union(o addrSet) addrSet {
 
 func (s addrSet) equal(o addrSet) bool { return slices.Equal(s, o) }
 
-// within reports whether every address of s is in o.
-func (s addrSet) within(o addrSet) bool { return o.union(s).equal(o) }
+// within reports whether every address of s is in o. Both sets are
+// normalized, so each range of s must lie inside the first range of o that
+// ends at or after its start; a binary search finds it without allocating.
+func (s addrSet) within(o addrSet) bool {
+	for _, r := range s {
+		j, _ := slices.BinarySearchFunc(o, r.lo, func(x addrRange, a netip.Addr) int { return x.hi.Compare(a) })
+		if j == len(o) || !o[j].contains(r.lo, r.hi) {
+			return false
+		}
+	}
+	return true
+}
 
-func (s addrSet) covers(p netip.Prefix) bool { return newAddrSet(p).within(s) }
+// contains reports whether lo..hi (one family) lies inside r.
+func (r addrRange) contains(lo, hi netip.Addr) bool {
+	return r.lo.Compare(lo) <= 0 && hi.Compare(r.hi) <= 0
+}
+
+func (s addrSet) covers(p netip.Prefix) bool {
+	lo, hi := p.Addr(), lastAddr(p)
+	for _, r := range s {
+		if r.contains(lo, hi) {
+			return true
+		}
+	}
+	return false
+}
 
 // prefixes renders the set as the fewest CIDR blocks, IPv4 first.
 func (s addrSet) prefixes() (v4, v6 []string) {

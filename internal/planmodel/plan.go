@@ -135,7 +135,7 @@ func parse(data []byte) (*Plan, error) {
 	var sawChanges bool
 	var instances []*Instance
 	var typeErr, changesErr error
-	s := &scanner{b: data}
+	s := &scanner{b: data, strs: make(map[string]any, 1024)}
 	err := s.object(func(key []byte) error {
 		switch string(key) {
 		case "format_version", "terraform_version":
@@ -264,11 +264,11 @@ func parseChange(s *scanner) (*Instance, error) {
 		case "address":
 			h.Address, err = stringField(s)
 		case "module_address":
-			h.ModuleAddress, err = stringField(s)
+			h.ModuleAddress, err = internedField(s)
 		case "mode":
-			h.Mode, err = stringField(s)
+			h.Mode, err = internedField(s)
 		case "type":
-			h.Type, err = stringField(s)
+			h.Type, err = internedField(s)
 		case "name":
 			h.Name, err = stringField(s)
 		case "index":
@@ -308,7 +308,7 @@ func parseChange(s *scanner) (*Instance, error) {
 		if change == nil {
 			return nil, fmt.Errorf("%s: missing change", h.Address)
 		}
-		if in, err = parseChangeBody(&scanner{b: change}, &h); err != nil {
+		if in, err = parseChangeBody(&scanner{b: change, strs: s.strs}, &h); err != nil {
 			return nil, err
 		}
 	}
@@ -343,7 +343,7 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 		switch string(key) {
 		case "actions":
 			err = cs.nullableArray(func() error {
-				a, err := stringField(cs)
+				a, err := internedField(cs)
 				in.Actions = append(in.Actions, a)
 				return err
 			})
@@ -445,17 +445,40 @@ func decodeSelected(s *scanner, wanted attrSet) (any, error) {
 	}
 	out := make(map[string]any, len(wanted))
 	err := s.object(func(key []byte) error {
-		if !wanted[string(key)] {
+		name, ok := wanted[string(key)]
+		if !ok {
 			return s.skip()
 		}
 		v, err := s.decode(0)
 		if err != nil && !errors.Is(err, errSyntax) {
 			return fmt.Errorf("%s: %w", key, err)
 		}
-		out[string(key)] = v
+		out[name] = v
 		return err
 	})
 	return out, err
+}
+
+// internedField is stringField for values that repeat across resources
+// (types, modes, module addresses, actions): one shared copy of each.
+func internedField(s *scanner) (string, error) {
+	if s.peek() == '"' && s.strs != nil {
+		save := s.i
+		raw, err := s.str()
+		if err != nil {
+			return "", err
+		}
+		if v, ok := s.strs[string(raw)]; ok {
+			return v.(string), nil
+		}
+		if len(s.strs) < maxInternCount && bytes.IndexByte(raw, '\\') < 0 {
+			str := string(raw)
+			s.strs[str] = str
+			return str, nil
+		}
+		s.i = save
+	}
+	return stringField(s)
 }
 
 // stringField decodes a JSON string or null.
