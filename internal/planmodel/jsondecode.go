@@ -9,20 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// decodeValue decodes one JSON value into the same Go values encoding/json
-// produces for an `any` (map[string]any, []any, float64, string, bool,
-// nil), several times faster: plans are mostly nulls, short strings and
-// small objects, and reflection dominates the cost of decoding those with
-// encoding/json.
-func decodeValue(b []byte) (any, error) {
-	s := &scanner{b: b}
-	v, err := s.decode(0)
-	if err != nil {
-		return nil, err
-	}
-	return v, s.end()
-}
-
 // maxDepth bounds nesting in decoded attribute values. Real ones nest a
 // handful of levels; deeper values are rejected rather than decoded.
 const maxDepth = 64
@@ -232,12 +218,4 @@ func hex4(h []byte) (rune, bool) {
 		r = r*16 + rune(c)
 	}
 	return r, true
-}
-
-// decodeString decodes a quoted JSON string.
-func decodeString(q []byte) (string, error) {
-	if len(q) < 2 {
-		return "", errScan
-	}
-	return unquote(q[1 : len(q)-1])
 }
