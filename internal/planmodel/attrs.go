@@ -10,22 +10,43 @@ const (
 	unknown
 )
 
+// fields is a decoded JSON object: its members in document order. Plan
+// objects are small and looked up by a few names, so a slice scanned from
+// the end (the last duplicate wins, as with encoding/json) is cheaper to
+// build and to read than a map.
+type fields []kv
+
+type kv struct {
+	k string
+	v any
+}
+
+// get returns the value of member name.
+func (f fields) get(name string) (any, bool) {
+	for i := len(f) - 1; i >= 0; i-- {
+		if f[i].k == name {
+			return f[i].v, true
+		}
+	}
+	return nil, false
+}
+
 // obj pairs an object's values with Terraform's after_unknown mask for it.
 type obj struct {
-	vals map[string]any
-	unk  map[string]any
+	vals fields
+	unk  fields
 }
 
 func newObj(v, unk any) (obj, bool) {
 	var o obj
 	switch m := v.(type) {
 	case nil:
-	case map[string]any:
+	case fields:
 		o.vals = m
 	default:
 		return o, false
 	}
-	if m, ok := unk.(map[string]any); ok {
+	if m, ok := unk.(fields); ok {
 		o.unk = m
 	}
 	return o, true
@@ -34,10 +55,10 @@ func newObj(v, unk any) (obj, bool) {
 func (o obj) exists() bool { return o.vals != nil || o.unk != nil }
 
 func (o obj) field(name string) (any, state) {
-	if b, _ := o.unk[name].(bool); b {
+	if u, _ := o.unk.get(name); u == true {
 		return nil, unknown
 	}
-	v, ok := o.vals[name]
+	v, ok := o.vals.get(name)
 	if !ok || v == nil {
 		return nil, absent
 	}
@@ -89,7 +110,8 @@ func (o obj) strs(name string) (vals []string, someUnknown bool, st state) {
 		return nil, st == unknown, st
 	}
 	list, _ := v.([]any)
-	mask, _ := o.unk[name].([]any)
+	mu, _ := o.unk.get(name)
+	mask, _ := mu.([]any)
 	for i, e := range list {
 		if i < len(mask) {
 			if b, _ := mask[i].(bool); b {
@@ -110,11 +132,13 @@ func (o obj) strMap(name string) map[string]string {
 	if st != known {
 		return nil
 	}
-	m, _ := v.(map[string]any)
+	m, _ := v.(fields)
 	out := make(map[string]string, len(m))
-	for k, e := range m {
-		if s, ok := e.(string); ok {
-			out[k] = s
+	for _, e := range m {
+		if s, ok := e.v.(string); ok {
+			out[e.k] = s
+		} else {
+			delete(out, e.k) // a later duplicate that is not a string
 		}
 	}
 	return out
@@ -128,7 +152,8 @@ func (o obj) blocks(name string) []obj {
 		return nil
 	}
 	list, _ := v.([]any)
-	mask, _ := o.unk[name].([]any)
+	mu, _ := o.unk.get(name)
+	mask, _ := mu.([]any)
 	out := make([]obj, 0, len(list))
 	for i, e := range list {
 		var m any

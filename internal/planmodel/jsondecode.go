@@ -35,25 +35,29 @@ func (s *scanner) decode(depth int) (any, error) {
 		}
 		return unquote(raw)
 	case '[':
-		out := []any{}
+		start := len(s.vals)
 		err := s.array(func() error {
 			v, err := s.decode(depth + 1)
-			out = append(out, v)
+			s.vals = append(s.vals, v)
 			return err
 		})
+		out := make([]any, len(s.vals)-start)
+		copy(out, s.vals[start:])
+		clear(s.vals[start:])
+		s.vals = s.vals[:start]
 		return out, err
 	case '{':
-		out := map[string]any{}
+		start := len(s.kvs)
 		err := s.object(func(key []byte) error {
 			k, err := s.key(key)
 			if err != nil {
 				return err
 			}
 			v, err := s.decode(depth + 1)
-			out[k] = v
+			s.kvs = append(s.kvs, kv{k, v})
 			return err
 		})
-		return out, err
+		return s.popFields(start), err
 	default:
 		num, err := s.number()
 		if err != nil {
@@ -64,6 +68,16 @@ func (s *scanner) decode(depth int) (any, error) {
 		}
 		return strconv.ParseFloat(string(num), 64)
 	}
+}
+
+// popFields copies the members pushed on the scratch stack since start
+// into a new object, never nil, and pops them.
+func (s *scanner) popFields(start int) fields {
+	out := make(fields, len(s.kvs)-start)
+	copy(out, s.kvs[start:])
+	clear(s.kvs[start:])
+	s.kvs = s.kvs[:start]
+	return out
 }
 
 // Plans repeat the same short strings (object keys, protocols, CIDRs,

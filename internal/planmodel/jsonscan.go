@@ -25,6 +25,12 @@ type scanner struct {
 	// strs interns short strings decoded from the document (see
 	// interned); nil turns interning off.
 	strs map[string]any
+
+	// kvs and vals are scratch stacks for the members and elements of
+	// the objects and arrays being decoded; each finished one is copied
+	// out at its exact size.
+	kvs  []kv
+	vals []any
 }
 
 func (s *scanner) ws() {

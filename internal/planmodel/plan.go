@@ -443,7 +443,7 @@ func decodeSelected(s *scanner, wanted attrSet) (any, error) {
 	if s.peek() != '{' {
 		return s.decode(0)
 	}
-	out := make(map[string]any, len(wanted))
+	start := len(s.kvs)
 	err := s.object(func(key []byte) error {
 		name, ok := wanted[string(key)]
 		if !ok {
@@ -453,10 +453,10 @@ func decodeSelected(s *scanner, wanted attrSet) (any, error) {
 		if err != nil && !errors.Is(err, errSyntax) {
 			return fmt.Errorf("%s: %w", key, err)
 		}
-		out[name] = v
+		s.kvs = append(s.kvs, kv{name, v})
 		return err
 	})
-	return out, err
+	return s.popFields(start), err
 }
 
 // internedField is stringField for values that repeat across resources
