@@ -96,6 +96,8 @@ type builder struct {
 	prefixes  map[*Instance]addrSet
 	bastionLT map[*Instance]bool
 	eniOwner  map[*Instance]*Target
+
+	rs resolver
 }
 
 // Build turns a parsed plan into the network model.
@@ -128,6 +130,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		prefixes:  map[*Instance]addrSet{},
 		bastionLT: map[*Instance]bool{},
 		eniOwner:  map[*Instance]*Target{},
+		rs:        newResolver(),
 	}
 	b.sgs = b.m.SecurityGroups
 	byType := map[string][]*Instance{}
@@ -431,18 +434,18 @@ func (b *builder) autoscalingGroup(in *Instance) {
 		a.VersionKind = "default"
 	default:
 		res := pointees{}
-		if e, ok := leafExpr(specCfg["version"]); ok {
+		if e, ok := b.leaf(specCfg["version"]); ok {
 			b.p.budget = resolveBudget
-			r := b.p.resolveRefs(e.refs, b.p.scopeOf(in), 0)
-			if r.complete && len(r.targets) > 0 {
+			targets, complete := b.resolveRefs(nil, e.refs, b.p.scopeOf(in), 0)
+			if complete && len(targets) > 0 {
 				res.complete = true
-				for _, t := range r.targets {
+				for _, t := range targets {
 					if t.inst.Type != "aws_launch_template" || (t.attr != "latest_version" && t.attr != "default_version") {
 						res.complete = false
 					}
 				}
 				if res.complete {
-					a.LaunchTemplateVersion = r.targets[0].inst.Address + "." + r.targets[0].attr
+					a.LaunchTemplateVersion = targets[0].inst.Address + "." + targets[0].attr
 					a.VersionKind = "reference"
 				}
 			}

@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // The configuration section is how unknown values get resolved: an
@@ -281,21 +283,117 @@ type target struct {
 	attr string
 }
 
-// resolution is the outcome of following an expression's references.
-type resolution struct {
-	targets []target
-	// complete is false when some reference leads somewhere the model
-	// cannot follow (locals, data sources, root variables, unpinned
-	// each.value), so the targets may be missing something.
-	complete bool
-}
-
 const maxResolveDepth = 32
 
 // resolveBudget bounds the work of resolving one attribute, so a plan with
 // references that fan out through many modules cannot take exponential
 // time; past it the attribute is reported as unresolved.
 const resolveBudget = 10000
+
+// resolver caches what reference resolution derives from the configuration
+// and the plan's addresses alone. The instances of one counted or for_each
+// resource, and of one module, share their expressions, so without it each
+// instance would re-parse the same references and rebuild the same lookup
+// keys. Results that depend on the instance key or on the remaining budget
+// are not cached.
+type resolver struct {
+	leaves    map[unsafe.Pointer]leafEntry // by expression map
+	refLists  map[*string]*refList         // by the references slice's first element
+	resources map[resKey][]*Instance
+	parents   map[string]parentAddr
+	modKeys   map[callKey][]any
+	children  map[childKey]string
+	scratch   []target // reused by top-level resolutions
+}
+
+type leafEntry struct {
+	e  expr
+	ok bool
+}
+
+// refList is a parsed reference list: its maximal references, and whether
+// count.index or each.key pins unkeyed references to the current key.
+type refList struct {
+	n      int // length of the slice it was parsed from
+	steps  [][]step
+	pinned bool
+}
+
+var noRefs refList
+
+type resKey struct{ mod, typ, name string }
+
+type parentAddr struct {
+	addr string
+	key  any
+}
+
+type callKey struct{ mod, call string }
+
+type childKey struct {
+	mod, call string
+	key       any
+}
+
+func newResolver() resolver {
+	return resolver{
+		leaves:    map[unsafe.Pointer]leafEntry{},
+		refLists:  map[*string]*refList{},
+		resources: map[resKey][]*Instance{},
+		parents:   map[string]parentAddr{},
+		modKeys:   map[callKey][]any{},
+		children:  map[childKey]string{},
+	}
+}
+
+// leaf is leafExpr cached per expression map. Configuration maps live as
+// long as the plan, so their addresses identify them, and the cached refs
+// slices stay stable for refList's cache.
+func (b *builder) leaf(v any) (expr, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return expr{}, false
+	}
+	k := reflect.ValueOf(m).UnsafePointer()
+	if le, ok := b.rs.leaves[k]; ok {
+		return le.e, le.ok
+	}
+	e, ok := leafExpr(m)
+	b.rs.leaves[k] = leafEntry{e, ok}
+	return e, ok
+}
+
+// refList parses a reference list once. refs must be a slice that lives as
+// long as the builder (from the configuration or from leaf), since it is
+// identified by its first element.
+func (b *builder) refList(refs []string) *refList {
+	if len(refs) == 0 {
+		return &noRefs
+	}
+	if rl, ok := b.rs.refLists[&refs[0]]; ok && rl.n == len(refs) {
+		return rl
+	}
+	rl := &refList{n: len(refs), steps: b.p.maximalRefs(refs)}
+	for _, st := range rl.steps {
+		if st[0].name == "count" || (st[0].name == "each" && len(st) > 1 && st[1].name == "key") {
+			rl.pinned = true
+		}
+	}
+	b.rs.refLists[&refs[0]] = rl
+	return rl
+}
+
+// resourceInsts returns the instances of resource typ.name in module
+// instance mod.
+func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
+	k := resKey{mod, typ, name}
+	insts, ok := b.rs.resources[k]
+	if !ok {
+		insts = b.p.byResource[mod+"|"+typ+"."+name]
+		b.rs.resources[k] = insts
+	}
+	return insts
+}
 
 func (p *Plan) scopeOf(in *Instance) scope {
 	mod, ok := p.modCache[in.Module]
@@ -310,55 +408,45 @@ func (p *Plan) scopeOf(in *Instance) scope {
 	return sc
 }
 
-// resolveRefs follows a list of references from an expression.
-func (p *Plan) resolveRefs(refs []string, sc scope, depth int) resolution {
-	res := resolution{complete: true}
-	p.budget--
-	if sc.mod == nil || depth > maxResolveDepth || p.budget < 0 {
-		res.complete = false
-		return res
+// resolveRefs follows a list of references from an expression, appending
+// what they point at to dst. complete is false when some reference leads
+// somewhere the model cannot follow (locals, data sources, root variables,
+// unpinned each.value), so the targets may be missing something.
+func (b *builder) resolveRefs(dst []target, refs []string, sc scope, depth int) (_ []target, complete bool) {
+	b.p.budget--
+	if sc.mod == nil || depth > maxResolveDepth || b.p.budget < 0 {
+		return dst, false
 	}
-	parsed := p.maximalRefs(refs)
-	pinned := false
-	for _, st := range parsed {
-		if st[0].name == "count" || (st[0].name == "each" && len(st) > 1 && st[1].name == "key") {
-			pinned = true
-		}
-	}
-	for _, st := range parsed {
+	rl := b.refList(refs)
+	complete = true
+	for _, st := range rl.steps {
+		ok := true
 		switch st[0].name {
 		case "count", "path", "terraform", "self":
 		case "each":
 			if len(st) > 1 && st[1].name == "value" {
-				sub := p.resolveEachValue(sc, depth)
-				res.targets = append(res.targets, sub.targets...)
-				res.complete = res.complete && sub.complete
+				dst, ok = b.resolveEachValue(dst, sc)
 			}
 		case "var":
 			if len(st) < 2 {
-				res.complete = false
-				continue
+				ok = false
+				break
 			}
-			sub := p.resolveVar(st[1].name, sc, depth)
-			res.targets = append(res.targets, sub.targets...)
-			res.complete = res.complete && sub.complete
+			dst, ok = b.resolveVar(dst, st[1].name, sc, depth)
 		case "module":
-			sub := p.resolveModuleOutput(st, sc, pinned, depth)
-			res.targets = append(res.targets, sub.targets...)
-			res.complete = res.complete && sub.complete
+			dst, ok = b.resolveModuleOutput(dst, st, sc, rl.pinned, depth)
 		case "local", "data":
-			res.complete = false
+			ok = false
 		default:
 			if len(st) < 2 || st[1].isIndex {
-				res.complete = false
-				continue
+				ok = false
+				break
 			}
-			sub := p.resolveResource(st, sc, pinned)
-			res.targets = append(res.targets, sub.targets...)
-			res.complete = res.complete && sub.complete
+			dst, ok = b.resolveResource(dst, st, sc, rl.pinned)
 		}
+		complete = complete && ok
 	}
-	return res
+	return dst, complete
 }
 
 // maximalRefs parses references and drops the shorter forms Terraform lists
@@ -400,10 +488,10 @@ func isPrefix(a, b []step) bool {
 	return true
 }
 
-func (p *Plan) resolveResource(st []step, sc scope, pinned bool) resolution {
-	insts := p.byResource[sc.modAddr+"|"+st[0].name+"."+st[1].name]
+func (b *builder) resolveResource(dst []target, st []step, sc scope, pinned bool) ([]target, bool) {
+	insts := b.resourceInsts(sc.modAddr, st[0].name, st[1].name)
 	if len(insts) == 0 {
-		return resolution{complete: false}
+		return dst, false
 	}
 	rest := st[2:]
 	var key any
@@ -417,7 +505,7 @@ func (p *Plan) resolveResource(st []step, sc scope, pinned bool) resolution {
 		attr = rest[0].name
 	}
 	keyed := insts[0].Key != nil
-	res := resolution{complete: true}
+	n := len(dst)
 	for _, in := range insts {
 		switch {
 		case hasKey && in.Key != key:
@@ -425,28 +513,29 @@ func (p *Plan) resolveResource(st []step, sc scope, pinned bool) resolution {
 		case !hasKey && keyed && pinned && in.Key != sc.key:
 			continue
 		}
-		res.targets = append(res.targets, target{inst: in, attr: attr})
+		dst = append(dst, target{inst: in, attr: attr})
 	}
-	if len(res.targets) == 0 {
-		res.complete = false
-	}
-	return res
+	return dst, len(dst) > n
 }
 
-func (p *Plan) resolveVar(name string, sc scope, depth int) resolution {
+func (b *builder) resolveVar(dst []target, name string, sc scope, depth int) ([]target, bool) {
 	call := sc.mod.call
 	if call == nil {
-		return resolution{complete: false}
+		return dst, false
 	}
-	e, ok := leafExpr(call.exprs[name])
+	e, ok := b.leaf(call.exprs[name])
 	if !ok {
-		return resolution{complete: false}
+		return dst, false
 	}
 	if e.constant && len(e.refs) == 0 {
-		return resolution{complete: true}
+		return dst, true
 	}
-	parent, key := parentModule(sc.modAddr)
-	return p.resolveRefs(e.refs, scope{mod: call.parent, modAddr: parent, key: key, forEach: call.forEach}, depth+1)
+	pa, ok := b.rs.parents[sc.modAddr]
+	if !ok {
+		pa.addr, pa.key = parentModule(sc.modAddr)
+		b.rs.parents[sc.modAddr] = pa
+	}
+	return b.resolveRefs(dst, e.refs, scope{mod: call.parent, modAddr: pa.addr, key: pa.key, forEach: call.forEach}, depth+1)
 }
 
 // parentModule splits `module.a[0].module.b["x"]` into `module.a[0]` and "x".
@@ -467,64 +556,90 @@ func parentModule(addr string) (string, any) {
 	return joinTraversal(steps[:last-1]), key
 }
 
-func (p *Plan) resolveModuleOutput(st []step, sc scope, pinned bool, depth int) resolution {
+func (b *builder) resolveModuleOutput(dst []target, st []step, sc scope, pinned bool, depth int) ([]target, bool) {
 	if len(st) < 2 {
-		return resolution{complete: false}
+		return dst, false
 	}
 	call := sc.mod.calls[st[1].name]
 	if call == nil {
-		return resolution{complete: false}
+		return dst, false
 	}
 	rest := st[2:]
-	var keys []any
-	if len(rest) > 0 && rest[0].isIndex {
-		keys = []any{rest[0].key}
+	indexed := len(rest) > 0 && rest[0].isIndex
+	var key any
+	if indexed {
+		key = rest[0].key
 		rest = rest[1:]
-	} else {
-		for _, k := range p.moduleKeys[sc.modAddr+"|"+call.name] {
-			if pinned && k != nil && k != sc.key {
-				continue
-			}
-			keys = append(keys, k)
-		}
 	}
 	if len(rest) == 0 || rest[0].isIndex {
-		return resolution{complete: false}
+		return dst, false
 	}
 	out, ok := call.module.outputs[rest[0].name]
 	if !ok {
-		return resolution{complete: false}
+		return dst, false
 	}
-	res := resolution{complete: len(keys) > 0}
-	for _, k := range keys {
-		child := "module." + call.name + keyString(k)
-		if sc.modAddr != "" {
-			child = sc.modAddr + "." + child
+	if indexed {
+		return b.resolveRefs(dst, out.refs, scope{mod: call.module, modAddr: b.childModule(sc.modAddr, call.name, key)}, depth+1)
+	}
+	// Without an index: every instance of the call, or only the current
+	// key's when pinned.
+	complete, followed := true, false
+	for _, k := range b.moduleKeys(sc.modAddr, call.name) {
+		if pinned && k != nil && k != sc.key {
+			continue
 		}
-		sub := p.resolveRefs(out.refs, scope{mod: call.module, modAddr: child}, depth+1)
-		res.targets = append(res.targets, sub.targets...)
-		res.complete = res.complete && sub.complete
+		followed = true
+		var sub bool
+		dst, sub = b.resolveRefs(dst, out.refs, scope{mod: call.module, modAddr: b.childModule(sc.modAddr, call.name, k)}, depth+1)
+		complete = complete && sub
 	}
-	return res
+	return dst, complete && followed
+}
+
+// moduleKeys returns the instance keys of module call name in module
+// instance mod.
+func (b *builder) moduleKeys(mod, name string) []any {
+	k := callKey{mod, name}
+	keys, ok := b.rs.modKeys[k]
+	if !ok {
+		keys = b.p.moduleKeys[mod+"|"+name]
+		b.rs.modKeys[k] = keys
+	}
+	return keys
+}
+
+// childModule returns the address of instance key of module call name in
+// module instance mod.
+func (b *builder) childModule(mod, name string, key any) string {
+	k := childKey{mod, name, key}
+	if addr, ok := b.rs.children[k]; ok {
+		return addr
+	}
+	addr := "module." + name + keyString(key)
+	if mod != "" {
+		addr = mod + "." + addr
+	}
+	b.rs.children[k] = addr
+	return addr
 }
 
 // resolveEachValue handles `each.value` when for_each iterates over another
 // keyed resource (for_each = aws_security_group.per_app): the value for key
 // k is that resource's instance k.
-func (p *Plan) resolveEachValue(sc scope, depth int) resolution {
-	refs := p.maximalRefs(sc.forEach)
-	if len(refs) != 1 || len(refs[0]) != 2 {
-		return resolution{complete: false}
+func (b *builder) resolveEachValue(dst []target, sc scope) ([]target, bool) {
+	rl := b.refList(sc.forEach)
+	if len(rl.steps) != 1 || len(rl.steps[0]) != 2 {
+		return dst, false
 	}
-	st := refs[0]
+	st := rl.steps[0]
 	switch st[0].name {
 	case "var", "local", "data", "module", "each", "count":
-		return resolution{complete: false}
+		return dst, false
 	}
-	for _, in := range p.byResource[sc.modAddr+"|"+st[0].name+"."+st[1].name] {
+	for _, in := range b.resourceInsts(sc.modAddr, st[0].name, st[1].name) {
 		if in.Key == sc.key {
-			return resolution{targets: []target{{inst: in}}, complete: true}
+			return append(dst, target{inst: in}), true
 		}
 	}
-	return resolution{complete: false}
+	return dst, false
 }

@@ -55,22 +55,23 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 	if cfg != nil && !set {
 		return pt
 	}
-	e, ok := leafExpr(cfgExpr)
+	e, ok := b.leaf(cfgExpr)
 	if !ok || in == nil {
 		pt.complete = false
 		return pt
 	}
 	b.p.budget = resolveBudget
-	res := b.p.resolveRefs(e.refs, b.p.scopeOf(in), 0)
-	pt.complete = res.complete
-	for _, t := range res.targets {
+	targets, complete := b.resolveRefs(b.rs.scratch[:0], e.refs, b.p.scopeOf(in), 0)
+	b.rs.scratch = targets
+	pt.complete = complete
+	for _, t := range targets {
 		if slices.Contains(wanted, t.inst.Type) && b.live(t.inst) {
 			pt.addInst(t.inst)
 		} else {
 			pt.complete = false
 		}
 	}
-	if len(pt.insts) == 0 && len(res.targets) == 0 {
+	if len(pt.insts) == 0 && len(targets) == 0 {
 		pt.complete = false
 	}
 	return pt
