@@ -97,7 +97,8 @@ type builder struct {
 	bastionLT map[*Instance]bool
 	eniOwner  map[*Instance]*Target
 
-	rs resolver
+	rs    resolver
+	arena []*Instance // backs pointees.insts (instSlice)
 }
 
 // Build turns a parsed plan into the network model.
@@ -110,35 +111,39 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bastion name pattern %q: %w", pat, err)
 	}
-	b := &builder{
-		p: p, opts: opts, nameRE: re,
-		m: &Model{
-			ModelVersion:      ModelVersion,
-			TerraformVersion:  p.TerraformVersion,
-			Targets:           map[string]*Target{},
-			SecurityGroups:    map[string]*SecurityGroup{},
-			AutoscalingGroups: map[string]*AutoscalingGroup{},
-			NetworkACLRules:   []NetworkACLRule{},
-			IPFilters:         []IPFilter{},
-			Unresolved:        []Unresolved{},
-		},
-		sgOf:      map[*Instance]string{},
-		targetOf:  map[*Instance]*Target{},
-		tgSGs:     map[*Target]pointees{},
-		subnets:   map[*Instance]bool{},
-		ltASGs:    map[*Instance][]*Instance{},
-		prefixes:  map[*Instance]addrSet{},
-		bastionLT: map[*Instance]bool{},
-		eniOwner:  map[*Instance]*Target{},
-		rs:        newResolver(),
-	}
-	b.sgs = b.m.SecurityGroups
+	b := &builder{p: p, opts: opts, nameRE: re}
 	byType := map[string][]*Instance{}
 	for _, in := range p.Instances {
 		if _, ok := modelTypes[in.Type]; ok && b.live(in) {
 			byType[in.Type] = append(byType[in.Type], in)
 		}
 	}
+	// Size the maps up front: growing them is a large share of Build.
+	nSG := len(byType["aws_security_group"])
+	nTargets := nSG
+	for _, t := range []string{"aws_instance", "aws_launch_template", "aws_lb", "aws_alb", "aws_db_instance"} {
+		nTargets += len(byType[t])
+	}
+	b.m = &Model{
+		ModelVersion:      ModelVersion,
+		TerraformVersion:  p.TerraformVersion,
+		Targets:           make(map[string]*Target, nTargets),
+		SecurityGroups:    make(map[string]*SecurityGroup, nSG),
+		AutoscalingGroups: map[string]*AutoscalingGroup{},
+		NetworkACLRules:   []NetworkACLRule{},
+		IPFilters:         []IPFilter{},
+		Unresolved:        []Unresolved{},
+	}
+	b.sgs = b.m.SecurityGroups
+	b.sgOf = make(map[*Instance]string, nSG)
+	b.targetOf = make(map[*Instance]*Target, nTargets)
+	b.tgSGs = make(map[*Target]pointees, nTargets)
+	b.subnets = map[*Instance]bool{}
+	b.ltASGs = map[*Instance][]*Instance{}
+	b.prefixes = map[*Instance]addrSet{}
+	b.bastionLT = map[*Instance]bool{}
+	b.eniOwner = map[*Instance]*Target{}
+	b.rs = newResolver(p)
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}
@@ -254,7 +259,11 @@ func addUnknown(list *[]string, attr string) {
 
 // setGroups records the security groups a target is attached to.
 func (b *builder) setGroups(t *Target, pts ...pointees) {
-	all := pointees{complete: true}
+	n := 0
+	for _, pt := range pts {
+		n += len(pt.insts)
+	}
+	all := pointees{complete: true, insts: b.instSlice(n)}
 	for _, pt := range pts {
 		for _, in := range pt.insts {
 			all.addInst(in)

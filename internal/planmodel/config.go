@@ -293,17 +293,16 @@ const resolveBudget = 10000
 // resolver caches what reference resolution derives from the configuration
 // and the plan's addresses alone. The instances of one counted or for_each
 // resource, and of one module, share their expressions, so without it each
-// instance would re-parse the same references and rebuild the same lookup
-// keys. Results that depend on the instance key or on the remaining budget
-// are not cached.
+// instance would re-parse the same references and re-split the same module
+// addresses. Results that depend on the instance key or on the remaining
+// budget are not cached.
 type resolver struct {
-	leaves    map[unsafe.Pointer]leafEntry // by expression map
-	refLists  map[*string]*refList         // by the references slice's first element
-	resources map[resKey][]*Instance
-	parents   map[string]parentAddr
-	modKeys   map[callKey][]any
-	children  map[childKey]string
-	scratch   []target // reused by top-level resolutions
+	leaves   map[unsafe.Pointer]leafEntry // by expression map
+	refLists map[*string]*refList         // by the references slice's first element
+	parents  map[string]parentAddr
+	children map[childKey]string
+	scratch  []target // reused by top-level resolutions
+	key      []byte   // reused for lookup keys
 }
 
 type leafEntry struct {
@@ -321,28 +320,22 @@ type refList struct {
 
 var noRefs refList
 
-type resKey struct{ mod, typ, name string }
-
 type parentAddr struct {
 	addr string
 	key  any
 }
-
-type callKey struct{ mod, call string }
 
 type childKey struct {
 	mod, call string
 	key       any
 }
 
-func newResolver() resolver {
+func newResolver(p *Plan) resolver {
 	return resolver{
-		leaves:    map[unsafe.Pointer]leafEntry{},
-		refLists:  map[*string]*refList{},
-		resources: map[resKey][]*Instance{},
-		parents:   map[string]parentAddr{},
-		modKeys:   map[callKey][]any{},
-		children:  map[childKey]string{},
+		leaves:   map[unsafe.Pointer]leafEntry{},
+		refLists: map[*string]*refList{},
+		parents:  make(map[string]parentAddr, len(p.modules)),
+		children: map[childKey]string{},
 	}
 }
 
@@ -384,15 +377,16 @@ func (b *builder) refList(refs []string) *refList {
 }
 
 // resourceInsts returns the instances of resource typ.name in module
-// instance mod.
+// instance mod. The key is built in a reused buffer: a map lookup with a
+// converted byte slice does not allocate.
 func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
-	k := resKey{mod, typ, name}
-	insts, ok := b.rs.resources[k]
-	if !ok {
-		insts = b.p.byResource[mod+"|"+typ+"."+name]
-		b.rs.resources[k] = insts
-	}
-	return insts
+	k := append(b.rs.key[:0], mod...)
+	k = append(k, '|')
+	k = append(k, typ...)
+	k = append(k, '.')
+	k = append(k, name...)
+	b.rs.key = k
+	return b.p.byResource[string(k)]
 }
 
 func (p *Plan) scopeOf(in *Instance) scope {
@@ -599,13 +593,11 @@ func (b *builder) resolveModuleOutput(dst []target, st []step, sc scope, pinned 
 // moduleKeys returns the instance keys of module call name in module
 // instance mod.
 func (b *builder) moduleKeys(mod, name string) []any {
-	k := callKey{mod, name}
-	keys, ok := b.rs.modKeys[k]
-	if !ok {
-		keys = b.p.moduleKeys[mod+"|"+name]
-		b.rs.modKeys[k] = keys
-	}
-	return keys
+	k := append(b.rs.key[:0], mod...)
+	k = append(k, '|')
+	k = append(k, name...)
+	b.rs.key = k
+	return b.p.moduleKeys[string(k)]
 }
 
 // childModule returns the address of instance key of module call name in

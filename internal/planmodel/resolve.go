@@ -38,6 +38,23 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 	case []any:
 		vals, someUnknown, _ = o.strs(attr)
 	}
+	// Resolve first, so that pt.insts can be sized for both parts.
+	var targets []target
+	resolved := false
+	if someUnknown {
+		cfgExpr, set := cfg[attr]
+		if cfg == nil || set {
+			if e, ok := b.leaf(cfgExpr); ok && in != nil {
+				b.p.budget = resolveBudget
+				targets, pt.complete = b.resolveRefs(b.rs.scratch[:0], e.refs, b.p.scopeOf(in), 0)
+				b.rs.scratch = targets
+				resolved = true
+			} else {
+				pt.complete = false
+			}
+		}
+	}
+	pt.insts = b.instSlice(len(vals) + len(targets))
 	for _, s := range vals {
 		if s == "" {
 			continue
@@ -48,22 +65,9 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 			pt.external = append(pt.external, s)
 		}
 	}
-	if !someUnknown {
+	if !resolved {
 		return pt
 	}
-	cfgExpr, set := cfg[attr]
-	if cfg != nil && !set {
-		return pt
-	}
-	e, ok := b.leaf(cfgExpr)
-	if !ok || in == nil {
-		pt.complete = false
-		return pt
-	}
-	b.p.budget = resolveBudget
-	targets, complete := b.resolveRefs(b.rs.scratch[:0], e.refs, b.p.scopeOf(in), 0)
-	b.rs.scratch = targets
-	pt.complete = complete
 	for _, t := range targets {
 		if slices.Contains(wanted, t.inst.Type) && b.live(t.inst) {
 			pt.addInst(t.inst)
@@ -75,6 +79,24 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 		pt.complete = false
 	}
 	return pt
+}
+
+// instSlice returns an empty slice with room for n instances, carved from
+// a shared chunk: most id attributes point at one or two instances, and a
+// separate allocation for each was a large share of Build's allocations.
+func (b *builder) instSlice(n int) []*Instance {
+	switch {
+	case n == 0:
+		return nil
+	case n > 64:
+		return make([]*Instance, 0, n)
+	}
+	if len(b.arena)+n > cap(b.arena) {
+		b.arena = make([]*Instance, 0, 1024)
+	}
+	i := len(b.arena)
+	b.arena = b.arena[:i+n]
+	return b.arena[i:i:i+n]
 }
 
 // cfgOf returns the expressions of an instance's resource configuration.
