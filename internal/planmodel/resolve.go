@@ -96,7 +96,7 @@ func (b *builder) instSlice(n int) []*Instance {
 	}
 	i := len(b.arena)
 	b.arena = b.arena[:i+n]
-	return b.arena[i:i:i+n]
+	return b.arena[i : i : i+n]
 }
 
 // cfgOf returns the expressions of an instance's resource configuration.
