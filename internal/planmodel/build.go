@@ -99,6 +99,9 @@ type builder struct {
 
 	rs    resolver
 	arena []*Instance // backs pointees.insts (instSlice)
+
+	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
+	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
 }
 
 // Build turns a parsed plan into the network model.
@@ -144,22 +147,26 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.bastionLT = map[*Instance]bool{}
 	b.eniOwner = map[*Instance]*Target{}
 	b.rs = newResolver(p)
+	b.ingressSets = make(map[*SecurityGroup][]addrSet, nSG)
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}
 	for _, in := range byType["aws_security_group"] {
 		b.securityGroup(in)
 	}
+	// Rules are added to their groups in the order: inline rules, then
+	// rule resources; the groups of rule resources are resolved first so
+	// that each group's rule slices are allocated once.
+	standalone := b.standaloneRules(byType["aws_security_group_rule"],
+		byType["aws_vpc_security_group_ingress_rule"], byType["aws_vpc_security_group_egress_rule"])
 	for _, in := range byType["aws_security_group"] {
 		b.inlineRules(in)
 	}
-	for _, in := range byType["aws_security_group_rule"] {
-		b.sgRuleResource(in)
+	for sg, c := range b.ruleCounts {
+		b.reserveRules(sg, c[0], c[1])
 	}
-	for _, t := range []string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"} {
-		for _, in := range byType[t] {
-			b.vpcRuleResource(in)
-		}
+	for _, r := range standalone {
+		b.addRule(r.key, r.ri)
 	}
 	for _, in := range byType["aws_subnet"] {
 		if v, st := b.view(in).boolean("map_public_ip_on_launch"); st == known && v {

@@ -32,7 +32,8 @@ func (b *builder) computeExposure() {
 		for _, k := range t.SecurityGroups {
 			pr, ok := parsed[k]
 			if !ok {
-				pr = parseRules(b.sgs[k].Ingress)
+				sg := b.sgs[k]
+				pr = parseRules(sg.Ingress, b.ingressSets[sg])
 				parsed[k] = pr
 			}
 			rules = append(rules, pr...)
@@ -45,15 +46,22 @@ func (b *builder) computeExposure() {
 }
 
 // parseRules keeps the rules whose protocol, ports and CIDRs are all known
-// and that have CIDR sources.
-func parseRules(rs []Rule) []parsedRule {
+// and that have CIDR sources. sets holds the rules' sources as normalize
+// computed them (what parsing CIDRv4 and CIDRv6 back would give); without
+// them the CIDRs are parsed.
+func parseRules(rs []Rule, sets []addrSet) []parsedRule {
 	var out []parsedRule
 	for i := range rs {
 		r := &rs[i]
 		if slices.Contains(r.Unknown, "protocol") || slices.Contains(r.Unknown, "ports") || r.Protocol == "" {
 			continue
 		}
-		set, _ := parseCIDRs(append(slices.Clone(r.CIDRv4), r.CIDRv6...))
+		var set addrSet
+		if len(sets) == len(rs) {
+			set = sets[i]
+		} else {
+			set, _ = parseCIDRs(append(slices.Clone(r.CIDRv4), r.CIDRv6...))
+		}
 		if len(set) == 0 {
 			continue
 		}

@@ -58,17 +58,77 @@ var inlineRule = ruleInput{protoAttr: "protocol", cidr4: "cidr_blocks", cidr6: "
 
 func (b *builder) inlineRules(in *Instance) {
 	o := b.view(in)
+	key := b.sgOf[in]
+	sg := b.sgs[key]
+	ingress, egress := o.blocks("ingress"), o.blocks("egress")
+	c := b.ruleCounts[sg]
+	delete(b.ruleCounts, sg)
+	b.reserveRules(sg, len(ingress)+c[0], len(egress)+c[1])
 	for _, dir := range []string{"ingress", "egress"} {
-		for _, el := range o.blocks(dir) {
+		blocks := ingress
+		if dir == "egress" {
+			blocks = egress
+		}
+		for _, el := range blocks {
 			ri := inlineRule
 			ri.in, ri.declared, ri.ingress, ri.o = in, in.Address, dir == "ingress", el
 			ri.cfg = cfgBlock(in, dir, 0, el, "from_port", "to_port", "protocol")
-			b.addRule(b.sgOf[in], ri)
+			b.addRule(key, ri)
 		}
 	}
 }
 
-func (b *builder) sgRuleResource(in *Instance) {
+// standaloneRule is a rule resource whose group is resolved, waiting until
+// every group's rule slices are sized.
+type standaloneRule struct {
+	key string
+	ri  ruleInput
+}
+
+// standaloneRules resolves the groups of rule resources and counts the
+// rules of each group (in b.ruleCounts); inlineRules then sizes the
+// groups' rule slices once instead of growing them rule by rule.
+func (b *builder) standaloneRules(sgRules []*Instance, vpcRules ...[]*Instance) []standaloneRule {
+	n := len(sgRules)
+	for _, l := range vpcRules {
+		n += len(l)
+	}
+	out := make([]standaloneRule, 0, n)
+	b.ruleCounts = make(map[*SecurityGroup][2]int, n)
+	add := func(in *Instance, ri ruleInput) {
+		key, ok := b.ruleGroup(in, ri)
+		if !ok {
+			return
+		}
+		out = append(out, standaloneRule{key, ri})
+		sg := b.sgs[key]
+		c := b.ruleCounts[sg]
+		if ri.ingress {
+			c[0]++
+		} else {
+			c[1]++
+		}
+		b.ruleCounts[sg] = c
+	}
+	for _, in := range sgRules {
+		add(in, b.sgRuleInput(in))
+	}
+	for _, l := range vpcRules {
+		for _, in := range l {
+			add(in, b.vpcRuleInput(in))
+		}
+	}
+	return out
+}
+
+// reserveRules makes room for more rules in a group.
+func (b *builder) reserveRules(sg *SecurityGroup, ingress, egress int) {
+	sg.Ingress = slices.Grow(sg.Ingress, ingress)
+	sg.Egress = slices.Grow(sg.Egress, egress)
+	b.ingressSets[sg] = slices.Grow(b.ingressSets[sg], ingress)
+}
+
+func (b *builder) sgRuleInput(in *Instance) ruleInput {
 	o := b.view(in)
 	typ, _ := o.str("type")
 	ri := ruleInput{in: in, declared: in.Address, ingress: typ == "ingress", o: o, protoAttr: "protocol",
@@ -76,43 +136,44 @@ func (b *builder) sgRuleResource(in *Instance) {
 	if in.cfg != nil {
 		ri.cfg = in.cfg.exprs
 	}
-	b.attachRule(in, o, ri)
+	return ri
 }
 
-func (b *builder) vpcRuleResource(in *Instance) {
+func (b *builder) vpcRuleInput(in *Instance) ruleInput {
 	o := b.view(in)
 	ri := ruleInput{in: in, declared: in.Address, ingress: in.Type == "aws_vpc_security_group_ingress_rule", o: o,
 		protoAttr: "ip_protocol", cidr4: "cidr_ipv4", cidr6: "cidr_ipv6", prefix: "prefix_list_id", srcSG: "referenced_security_group_id"}
 	if in.cfg != nil {
 		ri.cfg = in.cfg.exprs
 	}
-	b.attachRule(in, o, ri)
+	return ri
 }
 
-// attachRule adds a standalone rule resource to the group it names.
-func (b *builder) attachRule(in *Instance, o obj, ri ruleInput) {
-	sg := b.refsOf(in, o, "security_group_id", cfgOf(in), "aws_security_group")
-	var keys []string
-	for _, x := range sg.insts {
-		keys = append(keys, b.sgOf[x])
+// ruleGroup finds the group a standalone rule resource names. A rule whose
+// group stays unknown is reported as unresolved.
+func (b *builder) ruleGroup(in *Instance, ri ruleInput) (string, bool) {
+	sg := b.refsOf(in, ri.o, "security_group_id", cfgOf(in), "aws_security_group")
+	if len(sg.insts)+len(sg.external) == 1 && sg.complete {
+		if len(sg.insts) == 1 {
+			return b.sgOf[sg.insts[0]], true
+		}
+		return b.externalGroup(sg.external[0]), true
 	}
 	for _, id := range sg.external {
-		keys = append(keys, b.externalGroup(id))
+		b.externalGroup(id)
 	}
-	if len(keys) != 1 || !sg.complete {
-		r := b.normalize(ri, "")
-		addUnknown(&r.Unknown, "security_group")
-		b.unresolved(in.Address, "security_group_id", "the rule's security group is unknown until apply and the configuration does not say which group it is", &r)
-		return
-	}
-	b.addRule(keys[0], ri)
+	r, _ := b.normalize(ri, "")
+	addUnknown(&r.Unknown, "security_group")
+	b.unresolved(in.Address, "security_group_id", "the rule's security group is unknown until apply and the configuration does not say which group it is", &r)
+	return "", false
 }
 
 func (b *builder) addRule(sgKey string, ri ruleInput) {
 	sg := b.sgs[sgKey]
-	r := b.normalize(ri, sgKey)
+	r, set := b.normalize(ri, sgKey)
 	if ri.ingress {
 		sg.Ingress = append(sg.Ingress, r)
+		b.ingressSets[sg] = append(b.ingressSets[sg], set)
 	} else {
 		sg.Egress = append(sg.Egress, r)
 	}
@@ -121,7 +182,7 @@ func (b *builder) addRule(sgKey string, ri ruleInput) {
 // normalize turns a declared rule into a Rule: protocol names, port
 // intervals, CIDR sets (prefix lists in the plan expanded) and source
 // groups, with anything unknown listed.
-func (b *builder) normalize(ri ruleInput, sgKey string) Rule {
+func (b *builder) normalize(ri ruleInput, sgKey string) (Rule, addrSet) {
 	o := ri.o
 	r := Rule{DeclaredIn: ri.declared, SecurityGroup: sgKey, CIDRv4: []string{}, CIDRv6: []string{}, PrefixLists: []string{}, SourceSecurityGroups: []string{}}
 	proto, st := o.str(ri.protoAttr)
@@ -198,7 +259,7 @@ func (b *builder) normalize(ri ruleInput, sgKey string) Rule {
 	if b.opts.Before || len(r.Unknown) == 0 {
 		r.Unknown = nil
 	}
-	return r
+	return r, set
 }
 
 // strOrStrs reads an attribute that is a single CIDR string in one resource
