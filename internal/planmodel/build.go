@@ -102,6 +102,9 @@ type builder struct {
 
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
+
+	cidrs         cidrText
+	exposureRules []parsedRule // reused by computeExposure
 }
 
 // Build turns a parsed plan into the network model.
@@ -148,6 +151,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.eniOwner = map[*Instance]*Target{}
 	b.rs = newResolver(p)
 	b.ingressSets = make(map[*SecurityGroup][]addrSet, nSG)
+	b.cidrs = cidrText{}
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}

@@ -28,7 +28,7 @@ func (b *builder) computeExposure() {
 			t.Exposure = e
 			continue
 		}
-		var rules []parsedRule
+		rules := b.exposureRules[:0]
 		for _, k := range t.SecurityGroups {
 			pr, ok := parsed[k]
 			if !ok {
@@ -38,7 +38,8 @@ func (b *builder) computeExposure() {
 			}
 			rules = append(rules, pr...)
 		}
-		e := exposures(rules)
+		b.exposureRules = rules
+		e := exposures(rules, b.cidrs)
 		cache[key] = e
 		t.Exposure = e
 	}
@@ -70,7 +71,7 @@ func parseRules(rs []Rule, sets []addrSet) []parsedRule {
 	return out
 }
 
-func exposures(rules []parsedRule) []Exposure {
+func exposures(rules []parsedRule, names cidrText) []Exposure {
 	out := []Exposure{}
 	if len(rules) == 0 {
 		return out
@@ -91,10 +92,10 @@ func exposures(rules []parsedRule) []Exposure {
 		s := unionOf(allRules)
 		s.from, s.to = 0, 65535
 		allSeg = &s
-		out = append(out, toExposure("all", s))
+		out = append(out, toExposure("all", s, names))
 	}
 	for _, proto := range []string{"tcp", "udp"} {
-		var rs []parsedRule
+		rs := make([]parsedRule, 0, len(rules))
 		for _, r := range rules {
 			if r.rule.Protocol == proto || r.rule.Protocol == "all" {
 				rs = append(rs, r)
@@ -104,7 +105,7 @@ func exposures(rules []parsedRule) []Exposure {
 			if allSeg != nil && s.from == 0 && s.to == 65535 && s.set.equal(allSeg.set) && slices.Equal(s.via, allSeg.via) {
 				continue // exactly the protocol -1 rules, reported once as "all"
 			}
-			out = append(out, toExposure(proto, s))
+			out = append(out, toExposure(proto, s, names))
 		}
 	}
 	protos := make([]string, 0, len(others))
@@ -115,7 +116,7 @@ func exposures(rules []parsedRule) []Exposure {
 	for _, p := range protos {
 		s := unionOf(others[p])
 		s.from, s.to = others[p][0].rule.FromPort, others[p][0].rule.ToPort
-		out = append(out, toExposure(p, s))
+		out = append(out, toExposure(p, s, names))
 	}
 	return out
 }
@@ -145,9 +146,10 @@ func sweep(rs []parsedRule) []segment {
 	sort.Ints(bounds)
 	bounds = slices.Compact(bounds)
 	var segs []segment
+	var cover []parsedRule
 	for i := 0; i+1 < len(bounds); i++ {
 		lo, hi := bounds[i], bounds[i+1]-1
-		var cover []parsedRule
+		cover = cover[:0] // unionOf does not keep it
 		for _, r := range rs {
 			if r.rule.FromPort <= lo && r.rule.ToPort >= hi {
 				cover = append(cover, r)
@@ -174,8 +176,8 @@ func mergeVia(a, b []string) []string {
 	return slices.Compact(out)
 }
 
-func toExposure(proto string, s segment) Exposure {
-	v4, v6 := s.set.prefixes()
+func toExposure(proto string, s segment, names cidrText) Exposure {
+	v4, v6 := names.prefixes(s.set)
 	if v4 == nil {
 		v4 = []string{}
 	}

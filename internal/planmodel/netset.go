@@ -139,6 +139,24 @@ func (s addrSet) covers(p netip.Prefix) bool {
 	return false
 }
 
+// cidrText renders address sets as CIDR lists, sharing the lists of
+// single-range sets: most rules and exposures name one of a few blocks, and
+// rendering them again for each was a large share of Build's allocations.
+// The lists are shared, so they must not be modified.
+type cidrText map[addrRange][2][]string
+
+func (c cidrText) prefixes(s addrSet) (v4, v6 []string) {
+	if len(s) != 1 || c == nil {
+		return s.prefixes()
+	}
+	if l, ok := c[s[0]]; ok {
+		return l[0], l[1]
+	}
+	v4, v6 = s.prefixes()
+	c[s[0]] = [2][]string{slices.Clip(v4), slices.Clip(v6)}
+	return v4, v6
+}
+
 // prefixes renders the set as the fewest CIDR blocks, IPv4 first.
 func (s addrSet) prefixes() (v4, v6 []string) {
 	for _, r := range s {

@@ -74,7 +74,7 @@ func TestSweepMergesRulesPerPort(t *testing.T) {
 		s, _ := parseCIDRs([]string{cidr})
 		return parsedRule{rule: r, set: s}
 	}
-	got := exposures([]parsedRule{rule(0, 1000, "0.0.0.0/1"), rule(20, 30, "128.0.0.0/1"), rule(25, 25, "10.0.0.0/8")})
+	got := exposures([]parsedRule{rule(0, 1000, "0.0.0.0/1"), rule(20, 30, "128.0.0.0/1"), rule(25, 25, "10.0.0.0/8")}, nil)
 	var world []string
 	for _, e := range got {
 		if e.World {

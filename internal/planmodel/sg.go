@@ -208,13 +208,15 @@ func (b *builder) normalize(ri ruleInput, sgKey string) (Rule, addrSet) {
 			r.ToPort = 65535
 		}
 	}
-	var cidrs []string
-	for _, attr := range []string{ri.cidr4, ri.cidr6} {
-		vals, unk, _ := strOrStrs(o, attr)
-		cidrs = append(cidrs, vals...)
-		if unk {
-			addUnknown(&r.Unknown, "cidrs")
-		}
+	cidrs, unk4, _ := strOrStrs(o, ri.cidr4)
+	v6, unk6, _ := strOrStrs(o, ri.cidr6)
+	if len(cidrs) == 0 {
+		cidrs = v6
+	} else if len(v6) > 0 {
+		cidrs = append(slices.Clip(cidrs), v6...)
+	}
+	if unk4 || unk6 {
+		addUnknown(&r.Unknown, "cidrs")
 	}
 	set, bad := parseCIDRs(cidrs)
 	if bad {
@@ -228,7 +230,7 @@ func (b *builder) normalize(ri ruleInput, sgKey string) (Rule, addrSet) {
 	if !pls.complete {
 		addUnknown(&r.Unknown, "prefix_lists")
 	}
-	r.CIDRv4, r.CIDRv6 = set.prefixes()
+	r.CIDRv4, r.CIDRv6 = b.cidrs.prefixes(set)
 	if r.CIDRv4 == nil {
 		r.CIDRv4 = []string{}
 	}
@@ -279,7 +281,7 @@ func strOrStrs(o obj, attr string) ([]string, bool, state) {
 }
 
 func parseCIDRs(cidrs []string) (addrSet, bool) {
-	var set addrSet
+	set := make(addrSet, 0, len(cidrs))
 	bad := false
 	for _, c := range cidrs {
 		p, ok := parseCIDR(strings.TrimSpace(c))
