@@ -141,22 +141,35 @@ func (b *builder) buildIndex() {
 		addrs = append(addrs, a)
 	}
 	sort.Strings(addrs)
+	// Targets behind the same groups share their Exposure slices, so the
+	// texts of an exposure are worded once.
+	texts := map[*Exposure][3]string{}
+	ports := portTexts{}
 	for _, a := range addrs {
 		t := b.m.Targets[a]
 		var desc string
-		for i, e := range t.Exposure {
+		var boxed any // a, boxed once for all its exposures
+		for i := range t.Exposure {
+			e := &t.Exposure[i]
 			if !e.Public {
 				continue
 			}
-			ix.PublicExposures = append(ix.PublicExposures, [2]any{a, i})
-			if pi.allowed(t, &e) {
+			if boxed == nil {
+				boxed = a
+			}
+			ix.PublicExposures = append(ix.PublicExposures, [2]any{boxed, i})
+			if pi.allowed(t, e) {
 				continue
 			}
 			if desc == "" {
 				desc = Describe(t)
 			}
-			pi.Violations = append(pi.Violations, [5]string{t.Address, desc, PortText(e.Protocol, e.FromPort, e.ToPort),
-				SourceText(e.World, e.CIDRv4, e.CIDRv6), strings.Join(e.Via, ", ")})
+			tx, ok := texts[e]
+			if !ok {
+				tx = [3]string{ports.text(e.Protocol, e.FromPort, e.ToPort), SourceText(e.World, e.CIDRv4, e.CIDRv6), strings.Join(e.Via, ", ")}
+				texts[e] = tx
+			}
+			pi.Violations = append(pi.Violations, [5]string{t.Address, desc, tx[0], tx[1], tx[2]})
 		}
 		for _, u := range t.Unknown {
 			ix.UnknownTargets = append(ix.UnknownTargets, [2]string{u, a})
@@ -177,17 +190,20 @@ func (b *builder) buildIndex() {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		for i, r := range b.m.SecurityGroups[k].Ingress {
+		var boxed any = k // boxed once for all the group's rules
+		rules := b.m.SecurityGroups[k].Ingress
+		for i := range rules {
+			r := &rules[i]
 			if len(r.Unknown) > 0 {
-				ix.UnknownRules = append(ix.UnknownRules, [2]any{k, i})
+				ix.UnknownRules = append(ix.UnknownRules, [2]any{boxed, i})
 			}
 			for _, pl := range r.PrefixLists {
-				ix.PrefixListRules = append(ix.PrefixListRules, [3]any{k, i, pl})
+				ix.PrefixListRules = append(ix.PrefixListRules, [3]any{boxed, i, pl})
 			}
 			if (r.Protocol == "tcp" || r.Protocol == "all") && r.FromPort <= ix.SSHPort && r.ToPort >= ix.SSHPort {
-				ix.SSHRules = append(ix.SSHRules, [2]any{k, i})
+				ix.SSHRules = append(ix.SSHRules, [2]any{boxed, i})
 				if ss.Exact {
-					ss.judge(b.m.SecurityGroups, k, i, &r, admin)
+					ss.judge(b.m.SecurityGroups, k, i, r, admin, ports)
 				}
 			}
 		}
@@ -223,6 +239,24 @@ func (pi *PublicIngress) allowed(t *Target, e *Exposure) bool {
 		}
 	}
 	return false
+}
+
+// portTexts caches PortText: a few port ranges recur across the model.
+type portTexts map[portKey]string
+
+type portKey struct {
+	protocol string
+	from, to int
+}
+
+func (pt portTexts) text(protocol string, from, to int) string {
+	k := portKey{protocol, from, to}
+	s, ok := pt[k]
+	if !ok {
+		s = PortText(protocol, from, to)
+		pt[k] = s
+	}
+	return s
 }
 
 // Describe words a target for messages as lib.describe does.
@@ -270,8 +304,8 @@ func exactCIDR(s string) (netip.Prefix, bool) {
 
 // judge adds rule i of group k when NET002 reports some of its sources;
 // an ambiguous CIDR turns the whole list off.
-func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r *Rule, admin addrSet) {
-	e := SSHRuleSources{Group: k, Rule: i, Ports: PortText(r.Protocol, r.FromPort, r.ToPort), DeclaredIn: r.DeclaredIn,
+func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r *Rule, admin addrSet, ports portTexts) {
+	e := SSHRuleSources{Group: k, Rule: i, Ports: ports.text(r.Protocol, r.FromPort, r.ToPort), DeclaredIn: r.DeclaredIn,
 		Server: [][2]string{}, Bastion: [][2]string{}}
 	bastion := func(key string) bool { g, ok := groups[key]; return ok && g.Bastion }
 	for _, cs := range [][]string{r.CIDRv4, r.CIDRv6} {
