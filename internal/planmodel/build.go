@@ -103,6 +103,7 @@ type builder struct {
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
 
+	targets       []Target // slab for allocTarget
 	cidrs         cidrText
 	exposureRules []parsedRule // reused by computeExposure
 }
@@ -152,6 +153,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.rs = newResolver(p)
 	b.ingressSets = make(map[*SecurityGroup][]addrSet, nSG)
 	b.cidrs = cidrText{}
+	b.targets = make([]Target, 0, nTargets)
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}
@@ -256,10 +258,21 @@ func (b *builder) isBastion(in *Instance, tags map[string]string, names ...strin
 }
 
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {
-	t := &Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, Exposure: []Exposure{}}
+	t := b.allocTarget()
+	*t = Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, Exposure: []Exposure{}}
 	b.m.Targets[in.Address] = t
 	b.targetOf[in] = t
 	return t
+}
+
+// allocTarget returns a zero Target from a shared slab: one allocation for
+// all the targets instead of one each.
+func (b *builder) allocTarget() *Target {
+	if len(b.targets) == cap(b.targets) {
+		b.targets = make([]Target, 0, 256)
+	}
+	b.targets = b.targets[:len(b.targets)+1]
+	return &b.targets[len(b.targets)-1]
 }
 
 func addUnknown(list *[]string, attr string) {
@@ -742,7 +755,9 @@ func (b *builder) wafIPSet(in *Instance) {
 // groups, and turns groups that protect nothing into targets of their own
 // so their rules are still checked.
 func (b *builder) attachGroups() {
+	protects := make(map[string]int, len(b.sgs))
 	for t, pt := range b.tgSGs {
+		t.SecurityGroups = slices.Grow(t.SecurityGroups, len(pt.insts)+len(pt.external))
 		for _, in := range pt.insts {
 			t.SecurityGroups = append(t.SecurityGroups, b.sgOf[in])
 		}
@@ -751,6 +766,17 @@ func (b *builder) attachGroups() {
 		}
 		sort.Strings(t.SecurityGroups)
 		t.SecurityGroups = slices.Compact(t.SecurityGroups)
+		for _, key := range t.SecurityGroups {
+			protects[key]++
+		}
+	}
+	// Size each group's Protects once.
+	for key, n := range protects {
+		if sg := b.sgs[key]; sg != nil {
+			sg.Protects = slices.Grow(sg.Protects, n)
+		}
+	}
+	for t := range b.tgSGs {
 		for _, key := range t.SecurityGroups {
 			sg := b.sgs[key]
 			sg.Protects = append(sg.Protects, t.Address)
@@ -761,7 +787,8 @@ func (b *builder) attachGroups() {
 	}
 	for key, sg := range b.sgs {
 		if len(sg.Protects) == 0 {
-			t := &Target{Address: sg.Address, Type: "aws_security_group", Kind: KindSecurityGroup, Role: RoleUnattached,
+			t := b.allocTarget()
+			*t = Target{Address: sg.Address, Type: "aws_security_group", Kind: KindSecurityGroup, Role: RoleUnattached,
 				Actions: []string{}, SecurityGroups: []string{key}, Exposure: []Exposure{}}
 			if sg.External {
 				t.Address, t.Type = key, "external_security_group"

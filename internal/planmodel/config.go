@@ -186,7 +186,8 @@ type step struct {
 
 // parseTraversal splits `module.a["x"].aws_sg.b[0].id` into steps.
 func parseTraversal(s string) ([]step, error) {
-	var out []step
+	// Every step but the first starts at a '.' or '['.
+	out := make([]step, 0, 1+strings.Count(s, ".")+strings.Count(s, "["))
 	for i := 0; i < len(s); {
 		switch s[i] {
 		case '.':
