@@ -104,6 +104,7 @@ type builder struct {
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
 
 	targets       []Target // slab for allocTarget
+	nameMatch     map[string]bool
 	cidrs         cidrText
 	exposureRules []parsedRule // reused by computeExposure
 }
@@ -154,6 +155,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.ingressSets = make(map[*SecurityGroup][]addrSet, nSG)
 	b.cidrs = cidrText{}
 	b.targets = make([]Target, 0, nTargets)
+	b.nameMatch = map[string]bool{}
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}
@@ -250,11 +252,22 @@ func (b *builder) isBastion(in *Instance, tags map[string]string, names ...strin
 		}
 	}
 	for _, n := range append(names, in.Name, tags["Name"]) {
-		if n != "" && b.nameRE.MatchString(n) {
+		if n != "" && b.bastionName(n) {
 			return true
 		}
 	}
 	return false
+}
+
+// bastionName matches the name pattern once per distinct name: instances of
+// one resource share theirs.
+func (b *builder) bastionName(n string) bool {
+	m, ok := b.nameMatch[n]
+	if !ok {
+		m = b.nameRE.MatchString(n)
+		b.nameMatch[n] = m
+	}
+	return m
 }
 
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {
@@ -469,7 +482,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 		res := pointees{}
 		if e, ok := b.leaf(specCfg["version"]); ok {
 			b.p.budget = resolveBudget
-			targets, complete := b.resolveRefs(nil, e.refs, b.p.scopeOf(in), 0)
+			targets, complete := b.resolveRefs(nil, e.refs, b.scopeOf(in), 0)
 			if complete && len(targets) > 0 {
 				res.complete = true
 				for _, t := range targets {

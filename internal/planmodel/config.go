@@ -304,6 +304,9 @@ type resolver struct {
 	children map[childKey]string
 	scratch  []target // reused by top-level resolutions
 	key      []byte   // reused for lookup keys
+
+	lastIn    *Instance
+	lastScope scope
 }
 
 type leafEntry struct {
@@ -388,6 +391,15 @@ func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
 	k = append(k, name...)
 	b.rs.key = k
 	return b.p.byResource[string(k)]
+}
+
+// scopeOf is Plan.scopeOf for the instance whose attributes were resolved
+// last, since each instance resolves several.
+func (b *builder) scopeOf(in *Instance) scope {
+	if in != b.rs.lastIn {
+		b.rs.lastIn, b.rs.lastScope = in, b.p.scopeOf(in)
+	}
+	return b.rs.lastScope
 }
 
 func (p *Plan) scopeOf(in *Instance) scope {

@@ -46,7 +46,7 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 		if cfg == nil || set {
 			if e, ok := b.leaf(cfgExpr); ok && in != nil {
 				b.p.budget = resolveBudget
-				targets, pt.complete = b.resolveRefs(b.rs.scratch[:0], e.refs, b.p.scopeOf(in), 0)
+				targets, pt.complete = b.resolveRefs(b.rs.scratch[:0], e.refs, b.scopeOf(in), 0)
 				b.rs.scratch = targets
 				resolved = true
 			} else {
