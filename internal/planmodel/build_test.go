@@ -110,3 +110,36 @@ func TestBuildHandWrittenPlans(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) { tt.check(t, handPlan(t, tt.plan...)) })
 	}
 }
+
+// A known id that names an instance existing only on the other side of the
+// plan (a group being deleted) used to crash Build; the group is outside
+// the modelled side, so it is an external group keyed by its id.
+func TestBuildIDOfDeletedGroup(t *testing.T) {
+	raw := []byte(`{"format_version":"1.2","resource_changes":[
+{"address":"aws_security_group.old","mode":"managed","type":"aws_security_group","name":"old","change":{"actions":["delete"],"before":{"id":"sg-1","name":"old"},"after":null}},
+{"address":"aws_instance.web","mode":"managed","type":"aws_instance","name":"web","change":{"actions":["create"],"after":{"vpc_security_group_ids":["sg-1"]},"after_unknown":{"id":true}}},
+{"address":"aws_security_group_rule.r","mode":"managed","type":"aws_security_group_rule","name":"r","change":{"actions":["create"],"after":{"type":"ingress","from_port":22,"to_port":22,"protocol":"tcp","cidr_blocks":["0.0.0.0/0"],"security_group_id":"sg-1"},"after_unknown":{}}}]}`)
+	for _, before := range []bool{false, true} {
+		p, err := Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Build(p, Options{Before: before})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before {
+			if _, ok := m.SecurityGroups["aws_security_group.old"]; !ok {
+				t.Errorf("before the plan the group is in the model: %v", m.SecurityGroups)
+			}
+			continue
+		}
+		g := m.SecurityGroups["sg-1"]
+		if g == nil || !g.External || len(g.Ingress) != 1 || !g.Ingress[0].World {
+			t.Fatalf("after the plan the deleted group should be external sg-1 with the world SSH rule; got %+v", g)
+		}
+		if web := m.Targets["aws_instance.web"]; web == nil || !slices.Equal(web.SecurityGroups, []string{"sg-1"}) {
+			t.Errorf("aws_instance.web should be protected by sg-1; got %+v", web)
+		}
+	}
+}

@@ -59,7 +59,9 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 		if s == "" {
 			continue
 		}
-		if t := b.p.byID[s]; t != nil && slices.Contains(wanted, t.Type) {
+		// An id of an instance that exists only on the other side of the
+		// plan (a group being deleted, say) is outside this side's model.
+		if t := b.p.byID[s]; t != nil && slices.Contains(wanted, t.Type) && b.live(t) {
 			pt.addInst(t)
 		} else {
 			pt.external = append(pt.external, s)
