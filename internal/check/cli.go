@@ -50,7 +50,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	color := !cfg.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 	fmtr, _ := newFormatter(cfg.format, color)
 	r := &runner{cfg: cfg, stdin: stdin, now: time.Now().UTC()}
-	report, err := r.run(context.Background(), stdout)
+	report, err := safeRun(r, stdout)
 	if err != nil {
 		if isInputError(err) {
 			fmt.Fprintf(stderr, "check: %v\n", err)
@@ -68,6 +68,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitBadInput
 	}
 	return report.ExitCode()
+}
+
+// safeRun turns a panic in the checker into an error, so a bug shows as
+// exit 2 with one line instead of a stack trace in the user's CI log; the
+// gate still fails closed.
+func safeRun(r *runner, stdout io.Writer) (rep *Report, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			rep, err = nil, fmt.Errorf("internal error while checking %s: %v; this is a bug in the checker, please report it with the plan", r.cfg.planPath, v)
+		}
+	}()
+	return r.run(context.Background(), stdout)
 }
 
 func isInputError(err error) bool {
