@@ -35,24 +35,33 @@ type runner struct {
 // load reads and parses the plan file, or stdin for "-".
 func (r *runner) load() (*planmodel.Plan, error) {
 	var in io.Reader = r.stdin
+	sized := false
 	if r.cfg.planPath != "-" {
 		f, err := os.Open(r.cfg.planPath)
 		if err != nil {
 			return nil, inputErrorf("cannot open plan %s: %v", r.cfg.planPath, unwrapPathErr(err))
 		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
+		st, err := f.Stat()
+		if err == nil && st.IsDir() {
 			f.Close()
 			return nil, inputErrorf("plan %s is a directory; give the JSON file written by `terraform show -json`", r.cfg.planPath)
 		}
 		defer f.Close()
 		in = f
+		if err == nil && st.Mode().IsRegular() {
+			boundMemory(st.Size())
+			sized = true
+		}
 	}
-	raw, err := planmodel.ReadAll(in, planmodel.MaxPlanSize)
+	// The plan is streamed, never held whole.
+	p, err := planmodel.ParseReader(in, planmodel.MaxPlanSize)
 	if err != nil {
 		return nil, err
 	}
-	boundMemory(int64(len(raw)))
-	return planmodel.Parse(raw)
+	if !sized {
+		boundMemory(p.InputSize()) // known only now
+	}
+	return p, nil
 }
 
 func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
