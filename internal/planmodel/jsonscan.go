@@ -211,6 +211,10 @@ func (s *scanner) ws() {
 	if s.i < len(s.b) && s.b[s.i] > ' ' {
 		return
 	}
+	s.skipWS()
+}
+
+func (s *scanner) skipWS() {
 	for {
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
@@ -228,7 +232,14 @@ func (s *scanner) ws() {
 
 // peek returns the first byte of the next value, or 0 at the end.
 func (s *scanner) peek() byte {
-	s.ws()
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return s.b[s.i]
+	}
+	return s.peekSlow()
+}
+
+func (s *scanner) peekSlow() byte {
+	s.skipWS()
 	if s.i >= len(s.b) {
 		return 0
 	}
@@ -244,6 +255,14 @@ func (s *scanner) ensure(n int) {
 
 // literal consumes lit (true, false, null) at the current position.
 func (s *scanner) literal(lit string) error {
+	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return nil
+	}
+	return s.literalSlow(lit)
+}
+
+func (s *scanner) literalSlow(lit string) error {
 	s.ensure(len(lit))
 	for k := 0; k < len(lit); k++ {
 		if s.i+k >= len(s.b) || s.b[s.i+k] != lit[k] {
@@ -285,8 +304,8 @@ func special(w uint64) uint64 {
 	return ((q-lsb)&^q | (b-lsb)&^b | (w-lsb*0x20)&^w) & msb
 }
 
-// str consumes a string and returns its raw contents (between the quotes,
-// escapes not decoded).
+// str consumes the string the caller has peeked at and returns its raw
+// contents (between the quotes, escapes not decoded).
 func (s *scanner) str() ([]byte, error) {
 	start, end, err := s.scanStr(true)
 	if err != nil {
@@ -295,14 +314,11 @@ func (s *scanner) str() ([]byte, error) {
 	return s.b[start:end], nil
 }
 
-// scanStr consumes the string at the read position and returns where its
-// contents are in b. Unless whole is set, the contents may have left the
+// scanStr consumes the string at the read position, which the caller has
+// peeked at, and returns where its contents are in b. Unless whole is set, the contents may have left the
 // window: only validation is wanted.
 func (s *scanner) scanStr(whole bool) (start, end int, err error) {
-	if s.peek() != '"' {
-		return 0, 0, s.fail(s.i, "")
-	}
-	start = s.i + 1
+	start = s.i + 1 // the caller has peeked at the opening quote
 	i := start
 	for {
 		b := s.b
@@ -512,19 +528,12 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		if err != nil {
 			return err
 		}
-		// Keep the key in the window while looking for the colon.
-		n, at, prev := end-start, s.off+int64(start), s.pin
-		if prev < 0 {
-			s.pin = at
+		if s.i < len(s.b) && s.b[s.i] == ':' {
+			s.i++
+		} else if start, end, err = s.colon(start, end); err != nil {
+			return err
 		}
-		c := s.peek()
-		s.pin = prev
-		if c != ':' {
-			return s.fail(s.i, `{""`)
-		}
-		s.i++
-		start = int(at - s.off)
-		if err := fn(s.b[start : start+n]); err != nil {
+		if err := fn(s.b[start:end]); err != nil {
 			return err
 		}
 		switch s.peek() {
@@ -538,6 +547,23 @@ func (s *scanner) object(fn func(key []byte) error) error {
 			return s.fail(s.i, `{"":""`)
 		}
 	}
+}
+
+// colon consumes the colon after the key in b[start:end], keeping the
+// key in the window, and returns where the key is now.
+func (s *scanner) colon(start, end int) (int, int, error) {
+	at, prev := s.off+int64(start), s.pin
+	if prev < 0 {
+		s.pin = at
+	}
+	c := s.peek()
+	s.pin = prev
+	if c != ':' {
+		return 0, 0, s.fail(s.i, `{""`)
+	}
+	s.i++
+	d := int(s.off - (at - int64(start)))
+	return start - d, end - d, nil
 }
 
 // array consumes an array, calling fn for each element; fn must consume
