@@ -67,6 +67,10 @@ type scanner struct {
 	// out at its exact size.
 	kvs  []kv
 	vals []any
+
+	// slabs, shared with the scanners of change bodies read out of order,
+	// is where decoded values are carved from; nil means plain allocation.
+	slabs *slabs
 }
 
 // newScanner scans a document held whole in memory.

@@ -89,8 +89,8 @@ type Instance struct {
 	Module  string // module instance address, "" for the root module
 	Type    string
 	Name    string
-	Key     any // nil, float64 (count) or string (for_each)
-	Actions []string
+	Key     any      // nil, float64 (count) or string (for_each)
+	Actions []string // read-only: instances share equal single-action lists
 	Before  obj
 	After   obj
 
@@ -218,6 +218,7 @@ func (s *scanner) parse() (*Plan, error) {
 	var instances []*Instance
 	var typeErr, changesErr error
 	s.strs = make(map[string]any, 1024)
+	s.slabs = &slabs{acts: map[string][]string{}}
 	err := s.object(func(key []byte) error {
 		switch string(key) {
 		case "format_version", "terraform_version":
@@ -290,6 +291,7 @@ func (s *scanner) parse() (*Plan, error) {
 	if changesErr != nil {
 		return nil, inputErrorf("plan: %v", changesErr)
 	}
+	p.byAddr = make(map[string]*Instance, len(instances))
 	for _, in := range instances {
 		p.add(in)
 	}
@@ -373,7 +375,7 @@ func parseChange(s *scanner) (*Instance, error) {
 			return nil, fmt.Errorf("%s: missing change", h.Address)
 		}
 		cs := newScanner(change)
-		cs.strs = s.strs
+		cs.strs, cs.slabs = s.strs, s.slabs
 		if in, err = parseChangeBody(cs, &h); err != nil {
 			return nil, err
 		}
@@ -398,12 +400,14 @@ func validIndex(k any) bool {
 // after_unknown. Errors name h.Address, which may still be empty when the
 // change comes before the address.
 func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
-	in := &Instance{}
+	in := cs.newInstance()
 	wanted, ok := modelTypes[h.Type]
 	if h.Mode != "managed" {
 		ok = false
 	}
 	var before, after, unknown any
+	var buf [4]string
+	actions := buf[:0]
 	err := cs.object(func(key []byte) error {
 		var err error
 		field := "" // the key, once the window has moved on
@@ -412,7 +416,7 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 			field = "actions"
 			err = cs.nullableArray(func() error {
 				a, err := internedField(cs)
-				in.Actions = append(in.Actions, a)
+				actions = append(actions, a)
 				return err
 			})
 		case "before":
@@ -447,6 +451,7 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
+	in.Actions = cs.actionList(actions)
 	if in.Before, ok = newObj(before, nil); !ok {
 		return nil, fmt.Errorf("%s: change.before must be an object or null", h.Address)
 	}
