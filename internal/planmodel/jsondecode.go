@@ -19,7 +19,11 @@ func (s *scanner) decode(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("value nested more than 64 levels deep")
 	}
-	switch c := s.peek(); c {
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
 	case 'n':
 		return nil, s.literal("null")
 	case 't':

@@ -242,6 +242,16 @@ func (s *scanner) peek() byte {
 	return s.peekSlow()
 }
 
+// cur is the byte at the read position, 0 at the end of the window. Hot
+// paths try it first and peek only when it is white space or 0, which
+// saves a call per token: plans are mostly written without white space.
+func (s *scanner) cur() byte {
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	return 0
+}
+
 func (s *scanner) peekSlow() byte {
 	s.skipWS()
 	if s.i >= len(s.b) {
@@ -329,7 +339,7 @@ func (s *scanner) scanStr(whole bool) (start, end int, err error) {
 		for i+8 <= len(b) {
 			if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
-				break
+				goto found
 			}
 			i += 8
 		}
@@ -348,6 +358,7 @@ func (s *scanner) scanStr(whole bool) (start, end int, err error) {
 			start, i = start-d, i-d
 			continue
 		}
+	found:
 		switch b[i] {
 		case '"':
 			s.i = i + 1
@@ -464,7 +475,11 @@ func (s *scanner) scanNumber() (i int, state string, ok bool) {
 
 // skip validates and consumes one value.
 func (s *scanner) skip() error {
-	switch c := s.peek(); c {
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
 	case '"':
 		_, _, err := s.scanStr(false)
 		return err
@@ -525,7 +540,7 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		return nil
 	}
 	for {
-		if s.peek() != '"' {
+		if c := s.cur(); c != '"' && (c > ' ' || s.peek() != '"') {
 			return s.fail(s.i, `{"":"",`)
 		}
 		start, end, err := s.scanStr(true)
@@ -540,7 +555,11 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		if err := fn(s.b[start:end]); err != nil {
 			return err
 		}
-		switch s.peek() {
+		c := s.cur()
+		if c <= ' ' {
+			c = s.peek()
+		}
+		switch c {
 		case ',':
 			s.i++
 		case '}':
@@ -588,7 +607,11 @@ func (s *scanner) array(fn func() error) error {
 		if err := fn(); err != nil {
 			return err
 		}
-		switch s.peek() {
+		c := s.cur()
+		if c <= ' ' {
+			c = s.peek()
+		}
+		switch c {
 		case ',':
 			s.i++
 		case ']':

@@ -401,7 +401,7 @@ func validIndex(k any) bool {
 // change comes before the address.
 func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 	in := cs.newInstance()
-	wanted, ok := modelTypes[h.Type]
+	wanted, ok := selectors[h.Type]
 	if h.Mode != "managed" {
 		ok = false
 	}
@@ -513,15 +513,44 @@ func (p *Plan) recordModule(addr string) {
 	}
 }
 
+// selector is an attrSet with a filter that rules out most other names
+// without a map lookup: a bit per (length, first byte) of the names in it.
+type selector struct {
+	names  attrSet
+	filter [32]uint64
+}
+
+var selectors = func() map[string]*selector {
+	out := make(map[string]*selector, len(modelTypes))
+	for typ, names := range modelTypes {
+		sel := &selector{names: names}
+		for n := range names {
+			if n != "" { // an empty key is always looked up
+				sel.filter[len(n)&31] |= 1 << (n[0] & 63)
+			}
+		}
+		out[typ] = sel
+	}
+	return out
+}()
+
+func (sel *selector) lookup(key []byte) (string, bool) {
+	if len(key) > 0 && sel.filter[len(key)&31]&(1<<(key[0]&63)) == 0 {
+		return "", false
+	}
+	name, ok := sel.names[string(key)]
+	return name, ok
+}
+
 // decodeSelected decodes the wanted members of an object, skipping the
 // rest of it. null and non-objects decode as themselves.
-func decodeSelected(s *scanner, wanted attrSet) (any, error) {
+func decodeSelected(s *scanner, wanted *selector) (any, error) {
 	if s.peek() != '{' {
 		return s.decode(0)
 	}
 	start := len(s.kvs)
 	err := s.object(func(key []byte) error {
-		name, ok := wanted[string(key)]
+		name, ok := wanted.lookup(key)
 		if !ok {
 			return s.skip()
 		}
