@@ -90,13 +90,13 @@ func (s *scanner) pos() int64 { return s.off + int64(s.i) }
 // seek moves back to document offset p, which a pin has kept in the window.
 func (s *scanner) seek(p int64) { s.i = int(p - s.off) }
 
-// more reads more input into the window. It drops the bytes before
+// more reads more input into the window. It may drop the bytes before
 // b[keep] (unless pinned) and returns how far the kept bytes moved down,
-// by which the caller shifts its indexes into b; s.i is shifted already.
-// It returns -1 when the input has ended.
-func (s *scanner) more(keep int) int {
+// by which the caller shifts its indexes into b (s.i is shifted already),
+// even when it returns !ok: the input has ended.
+func (s *scanner) more(keep int) (shift int, ok bool) {
 	if s.rerr != nil {
-		return -1
+		return 0, false
 	}
 	if s.pin >= 0 {
 		keep = min(keep, int(s.pin-s.off))
@@ -104,7 +104,6 @@ func (s *scanner) more(keep int) int {
 	// Move the kept bytes down only when the free space runs low, so each
 	// move is paid for by a quarter window of reading, however small the
 	// reads are.
-	shift := 0
 	if cap(s.b)-len(s.b) < cap(s.b)/4 {
 		if keep > 0 {
 			s.count(s.b[:keep])
@@ -127,20 +126,19 @@ func (s *scanner) more(keep int) int {
 		s.read += int64(n)
 		if s.read > s.limit {
 			s.rerr = errTooBig
-			return -1
+			return shift, false
 		}
 		if err != nil {
 			s.rerr = err
-			if n == 0 {
-				return -1
-			}
 		}
 		if n > 0 {
-			return shift
+			return shift, true
 		}
-		if tries == 100 {
+		if err == nil && tries == 100 {
 			s.rerr = io.ErrNoProgress
-			return -1
+		}
+		if s.rerr != nil {
+			return shift, false
 		}
 	}
 }
@@ -157,7 +155,10 @@ func (s *scanner) count(gone []byte) {
 // drain reads the rest of the input, only to learn whether it is too
 // large: that error wins over any other.
 func (s *scanner) drain() {
-	for s.more(len(s.b)) >= 0 {
+	for {
+		if _, ok := s.more(len(s.b)); !ok {
+			return
+		}
 	}
 }
 
@@ -228,7 +229,7 @@ func (s *scanner) skipWS() {
 				return
 			}
 		}
-		if s.more(s.i) < 0 {
+		if _, ok := s.more(s.i); !ok {
 			return
 		}
 	}
@@ -263,7 +264,10 @@ func (s *scanner) peekSlow() byte {
 // ensure makes n bytes from the read position available, unless the
 // input ends first.
 func (s *scanner) ensure(n int) {
-	for len(s.b)-s.i < n && s.more(s.i) >= 0 {
+	for len(s.b)-s.i < n {
+		if _, ok := s.more(s.i); !ok {
+			return
+		}
 	}
 }
 
@@ -351,11 +355,11 @@ func (s *scanner) scanStr(whole bool) (start, end int, err error) {
 			if whole {
 				keep = start
 			}
-			d := s.more(keep)
-			if d < 0 {
+			d, ok := s.more(keep)
+			start, i = start-d, i-d
+			if !ok {
 				return 0, 0, s.fail(i, `"`)
 			}
-			start, i = start-d, i-d
 			continue
 		}
 	found:
@@ -377,11 +381,11 @@ func (s *scanner) scanStr(whole bool) (start, end int, err error) {
 				if whole {
 					keep = start
 				}
-				d := s.more(keep)
-				if d < 0 {
+				d, ok := s.more(keep)
+				start, i = start-d, i-d
+				if !ok {
 					break
 				}
-				start, i = start-d, i-d
 			}
 			b = s.b
 			if i+1 >= len(b) {

@@ -163,8 +163,9 @@ func (s *scanner) plan() (*Plan, error) {
 	i := s.i
 	for {
 		if i+utf8.UTFMax > len(s.b) && !utf8.FullRune(s.b[i:]) {
-			if d := s.more(s.i); d >= 0 {
-				i -= d
+			d, ok := s.more(s.i)
+			i -= d
+			if ok {
 				continue
 			}
 		}
