@@ -35,24 +35,34 @@ type runner struct {
 // load reads and parses the plan file, or stdin for "-".
 func (r *runner) load() (*planmodel.Plan, error) {
 	var in io.Reader = r.stdin
+	sized := false
 	if r.cfg.planPath != "-" {
 		f, err := os.Open(r.cfg.planPath)
 		if err != nil {
 			return nil, inputErrorf("cannot open plan %s: %v", r.cfg.planPath, unwrapPathErr(err))
 		}
-		if st, err := f.Stat(); err == nil && st.IsDir() {
+		st, err := f.Stat()
+		if err == nil && st.IsDir() {
 			f.Close()
 			return nil, inputErrorf("plan %s is a directory; give the JSON file written by `terraform show -json`", r.cfg.planPath)
 		}
 		defer f.Close()
 		in = f
+		if err == nil && st.Mode().IsRegular() {
+			defer boundMemory(st.Size())
+			readMemory(st.Size())
+			sized = true
+		}
 	}
-	raw, err := planmodel.ReadAll(in, planmodel.MaxPlanSize)
+	// The plan is streamed, never held whole.
+	p, err := planmodel.ParseReader(in, planmodel.MaxPlanSize)
 	if err != nil {
 		return nil, err
 	}
-	boundMemory(int64(len(raw)))
-	return planmodel.Parse(raw)
+	if !sized {
+		boundMemory(p.InputSize()) // known only now
+	}
+	return p, nil
 }
 
 func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
@@ -131,13 +141,29 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 
 // boundMemory sets a soft memory limit proportional to the plan, so the
 // garbage collector keeps peak memory within about three times the plan's
-// size instead of letting the heap double between collections. GOMEMLIMIT
-// from the environment wins.
+// size instead of letting the heap double between collections. Measured
+// with the plan streamed: plan+64MiB changes nothing at 10k resources and
+// saves ~12 MB of anonymous memory at 50k for ~8% more CPU; lower limits
+// cost a third more CPU. GOMEMLIMIT and GOGC from the environment win.
 func boundMemory(planSize int64) {
-	if os.Getenv("GOMEMLIMIT") != "" {
+	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
 		return
 	}
+	debug.SetGCPercent(100)
 	debug.SetMemoryLimit(2*planSize + 64<<20)
+}
+
+// readMemory sets the collector up for reading a plan of planSize bytes.
+// The reader's heap only grows, so collections while reading are wasted
+// work (a tenth of the reader's CPU at 10k resources): collect only once
+// the heap nears the plan's size, which stays under the peak that
+// evaluation reaches anyway. boundMemory restores the usual pacing.
+func readMemory(planSize int64) {
+	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(planSize + 16<<20)
 }
 
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {

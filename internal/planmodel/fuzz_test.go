@@ -3,8 +3,11 @@ package planmodel
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -35,18 +38,35 @@ func FuzzReadPlan(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Parse(data)
+		// The same document streamed a byte at a time through a tiny
+		// window reads the same.
+		sp, serr := read(newReaderScanner(iotest.OneByteReader(bytes.NewReader(data)), MaxPlanSize, 1))
 		if err != nil {
 			if !IsInputError(err) {
 				t.Fatalf("error is not an InputError: %v", err)
 			}
+			if serr == nil || serr.Error() != err.Error() {
+				t.Fatalf("streamed: %v, in memory: %v", serr, err)
+			}
 			return
+		}
+		if serr != nil {
+			t.Fatalf("streamed: %v, in memory: no error", serr)
 		}
 		m, err := Build(p, Options{BastionTags: map[string]string{"Role": "*"}})
 		if err != nil {
 			t.Fatalf("build: %v", err)
 		}
-		if _, err := json.Marshal(m); err != nil {
+		got, err := json.Marshal(m)
+		if err != nil {
 			t.Fatalf("encode model: %v", err)
+		}
+		sm, err := Build(sp, Options{BastionTags: map[string]string{"Role": "*"}})
+		if err != nil {
+			t.Fatalf("build streamed: %v", err)
+		}
+		if want, _ := json.Marshal(sm); !bytes.Equal(got, want) {
+			t.Fatalf("streamed model differs:\n%s\n%s", want, got)
 		}
 	})
 }
@@ -62,22 +82,63 @@ func FuzzScannerValidates(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tm := time.AfterFunc(time.Second, func() { panic(fmt.Sprintf("slow on %q", data)) })
 		defer tm.Stop()
-		s := &scanner{b: data}
-		err := s.skip()
-		if err == nil {
-			err = s.end()
-		}
-		if got, want := err == nil, json.Valid(data); got != want {
-			t.Fatalf("scanner accepts %q: %v, encoding/json: %v (%v)", data, got, want, err)
+		valid := json.Valid(data)
+		for _, s := range []*scanner{
+			newScanner(data),
+			newReaderScanner(iotest.OneByteReader(bytes.NewReader(data)), MaxPlanSize, 1),
+		} {
+			err := s.skip()
+			if err == nil {
+				err = s.end()
+			}
+			if got := err == nil; got != valid {
+				t.Fatalf("scanner accepts %q: %v, encoding/json: %v (%v)", data, got, valid, err)
+			}
+			// It reports the error encoding/json reports, where it does.
+			if err != nil {
+				if got, want := s.syntaxError().Error(), jsonSyntaxError(data).Error(); got != want {
+					t.Fatalf("error for %q: %s, want %s", data, got, want)
+				}
+			}
 		}
 		// Strings with escapes decode as encoding/json decodes them.
 		var want string
-		if err == nil && json.Unmarshal(data, &want) == nil && bytes.IndexByte(data, '\\') >= 0 {
-			s := &scanner{b: data}
+		if valid && json.Unmarshal(data, &want) == nil && bytes.IndexByte(data, '\\') >= 0 {
+			s := newScanner(data)
+			s.peek()
 			raw, _ := s.str()
 			if got, err := unquote(raw); err != nil || got != want {
 				t.Fatalf("unquote(%q) = %q, %v; encoding/json: %q", raw, got, err, want)
 			}
 		}
 	})
+}
+
+// jsonSyntaxError is the message the reader gave when it held the whole
+// document and asked encoding/json where the error was.
+func jsonSyntaxError(data []byte) error {
+	var v struct{}
+	err := json.Unmarshal(data, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line, col := lineCol(data, se.Offset)
+		if strings.Contains(se.Error(), "unexpected end") {
+			return inputErrorf("plan JSON ends early at line %d, column %d (truncated file?); %s", line, col, howToMake)
+		}
+		return inputErrorf("plan is not valid JSON: %v at line %d, column %d", se, line, col)
+	}
+	if err != nil {
+		return inputErrorf("plan is not valid JSON: %v", err)
+	}
+	return inputErrorf("plan is not valid JSON")
+}
+
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	before := data[:off]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }

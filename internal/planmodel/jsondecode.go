@@ -3,6 +3,7 @@ package planmodel
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strconv"
 	"unicode"
 	"unicode/utf16"
@@ -18,7 +19,11 @@ func (s *scanner) decode(depth int) (any, error) {
 	if depth > maxDepth {
 		return nil, errors.New("value nested more than 64 levels deep")
 	}
-	switch c := s.peek(); c {
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
 	case 'n':
 		return nil, s.literal("null")
 	case 't':
@@ -41,7 +46,7 @@ func (s *scanner) decode(depth int) (any, error) {
 			s.vals = append(s.vals, v)
 			return err
 		})
-		out := make([]any, len(s.vals)-start)
+		out := s.newList(len(s.vals) - start)
 		copy(out, s.vals[start:])
 		clear(s.vals[start:])
 		s.vals = s.vals[:start]
@@ -73,11 +78,91 @@ func (s *scanner) decode(depth int) (any, error) {
 // popFields copies the members pushed on the scratch stack since start
 // into a new object, never nil, and pops them.
 func (s *scanner) popFields(start int) fields {
-	out := make(fields, len(s.kvs)-start)
+	out := s.newFields(len(s.kvs) - start)
 	copy(out, s.kvs[start:])
 	clear(s.kvs[start:])
 	s.kvs = s.kvs[:start]
 	return out
+}
+
+// A plan decodes tens of thousands of small objects, lists and instances
+// that all live as long as the plan: carving them from shared blocks saves
+// an allocation each. Each piece is capped at its length, so appending to
+// one never writes into the next.
+const slabLen = 512
+
+// slabs holds the rest of the current blocks, and the shared
+// single-action lists (see actionList).
+type slabs struct {
+	kvs  []kv
+	vals []any
+	ins  []Instance
+	acts map[string][]string
+}
+
+func (s *scanner) newFields(n int) fields {
+	m := s.slabs
+	switch {
+	case n == 0:
+		return fields{}
+	case n > slabLen/8 || m == nil:
+		return make(fields, n)
+	}
+	if len(m.kvs) < n {
+		m.kvs = make([]kv, slabLen)
+	}
+	out := m.kvs[:n:n]
+	m.kvs = m.kvs[n:]
+	return out
+}
+
+func (s *scanner) newList(n int) []any {
+	m := s.slabs
+	switch {
+	case n == 0:
+		return []any{}
+	case n > slabLen/8 || m == nil:
+		return make([]any, n)
+	}
+	if len(m.vals) < n {
+		m.vals = make([]any, slabLen)
+	}
+	out := m.vals[:n:n]
+	m.vals = m.vals[n:]
+	return out
+}
+
+func (s *scanner) newInstance() *Instance {
+	m := s.slabs
+	if m == nil {
+		return &Instance{}
+	}
+	if len(m.ins) == 0 {
+		m.ins = make([]Instance, 64)
+	}
+	in := &m.ins[0]
+	m.ins = m.ins[1:]
+	return in
+}
+
+// actionList copies a change's actions; single actions, nearly all of
+// them, share one list per action.
+func (s *scanner) actionList(a []string) []string {
+	switch {
+	case len(a) == 0:
+		return nil
+	case len(a) > 1 || s.slabs == nil:
+		return slices.Clone(a)
+	}
+	acts := s.slabs.acts
+	if l, ok := acts[a[0]]; ok {
+		return l
+	}
+	l := []string{a[0]}
+	if len(acts) < 64 {
+		acts[a[0]] = l
+	}
+	return l
 }
 
 // Plans repeat the same short strings (object keys, protocols, CIDRs,
@@ -152,8 +237,8 @@ func unquote(raw []byte) (string, error) {
 	for i < len(raw) && raw[i] != '\\' && raw[i] < utf8.RuneSelf {
 		i++
 	}
-	out := make([]byte, i, len(raw))
-	copy(out, raw[:i])
+	var buf [128]byte // most escaped strings fit: one allocation, for the result
+	out := append(buf[:0], raw[:i]...)
 	for i < len(raw) {
 		c := raw[i]
 		switch {

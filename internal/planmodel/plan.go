@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // MaxPlanSize bounds how much input the reader accepts. Plans of 50k
@@ -74,7 +76,12 @@ type Plan struct {
 	modCache   map[string]*configModule
 	root       *configModule
 	budget     int // remaining resolveRefs calls for the current attribute
+
+	size int64 // bytes read
 }
+
+// InputSize is the size of the document the plan was read from.
+func (p *Plan) InputSize() int64 { return p.size }
 
 // Instance is one resource instance from resource_changes.
 type Instance struct {
@@ -82,8 +89,8 @@ type Instance struct {
 	Module  string // module instance address, "" for the root module
 	Type    string
 	Name    string
-	Key     any // nil, float64 (count) or string (for_each)
-	Actions []string
+	Key     any      // nil, float64 (count) or string (for_each)
+	Actions []string // read-only: instances share equal single-action lists
 	Before  obj
 	After   obj
 
@@ -96,32 +103,108 @@ func (in *Instance) Deleted() bool { return len(in.Actions) == 1 && in.Actions[0
 // Created reports whether the instance does not exist before the plan.
 func (in *Instance) Created() bool { return len(in.Actions) == 1 && in.Actions[0] == "create" }
 
-// Parse reads a plan document. Every error it returns is an *InputError.
+// Parse reads a plan document held in memory. Every error it returns is
+// an *InputError.
 func Parse(data []byte) (*Plan, error) {
-	trimmed := bytes.TrimSpace(data)
-	switch {
-	case len(trimmed) == 0:
-		return nil, inputErrorf("plan is empty; %s", howToMake)
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
-		return nil, inputErrorf("this is a binary plan file, not JSON; convert it with `terraform show -json tfplan > plan.json`")
-	case trimmed[0] != '{':
-		return nil, inputErrorf("plan is not a JSON object; %s", howToMake)
+	return read(newScanner(data))
+}
+
+// ParseReader reads a plan from r through a small window, never holding
+// the whole document, and refuses input larger than limit bytes. Errors
+// about the input are *InputError; a failing read is not.
+func ParseReader(r io.Reader, limit int64) (*Plan, error) {
+	window := windowSize
+	if f, ok := r.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			if st.Size() > limit {
+				return nil, tooLarge(limit)
+			}
+			// One byte over the size reaches the end in one read.
+			window = int(min(int64(window), st.Size()+1))
+		}
 	}
-	// One pass validates the whole document while decoding the parts the
-	// model needs. A syntax error wins over any other error, so an error
-	// found before the end of the document is reported only once the rest
-	// of it is known to be valid.
-	p, err := parse(data)
-	if errors.Is(err, errSyntax) || (err != nil && !json.Valid(data)) {
-		return nil, syntaxError(data)
+	return read(newReaderScanner(r, limit, window))
+}
+
+func tooLarge(limit int64) error {
+	return inputErrorf("plan is larger than %d MiB; that is not a Terraform JSON plan this checker can read", limit>>20)
+}
+
+// read parses the document s scans. Input past the limit and read errors
+// win over everything else, as they did when the whole input was read
+// before parsing.
+func read(s *scanner) (*Plan, error) {
+	p, err := s.plan()
+	if err != nil {
+		s.drain()
+	}
+	switch {
+	case s.rerr == errTooBig:
+		return nil, tooLarge(s.limit)
+	case s.rerr != nil && s.rerr != io.EOF:
+		return nil, fmt.Errorf("read plan: %w", s.rerr)
+	}
+	if p != nil {
+		p.size = s.off + int64(len(s.b))
 	}
 	return p, err
+}
+
+// plan checks what the document starts with, then parses it. A syntax
+// error wins over any other error; the scanner validates the whole
+// document even after finding a problem elsewhere.
+func (s *scanner) plan() (*Plan, error) {
+	s.ensure(4)
+	if bytes.HasPrefix(s.b, []byte("PK\x03\x04")) {
+		return nil, inputErrorf("this is a binary plan file, not JSON; convert it with `terraform show -json tfplan > plan.json`")
+	}
+	// The first byte that is not Unicode white space must open an object.
+	s.ws()
+	i := s.i
+	for {
+		if i+utf8.UTFMax > len(s.b) && !utf8.FullRune(s.b[i:]) {
+			d, ok := s.more(s.i)
+			i -= d
+			if ok {
+				continue
+			}
+		}
+		if i >= len(s.b) {
+			return nil, inputErrorf("plan is empty; %s", howToMake)
+		}
+		r, size := utf8.DecodeRune(s.b[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += size
+	}
+	if s.b[i] != '{' {
+		return nil, inputErrorf("plan is not a JSON object; %s", howToMake)
+	}
+	p, err := s.parse()
+	if errors.Is(err, errSyntax) {
+		return nil, s.syntaxError()
+	}
+	return p, err
+}
+
+// syntaxError is the message for invalid JSON, with line and column.
+func (s *scanner) syntaxError() error {
+	e := s.syn
+	if e == nil {
+		return inputErrorf("plan is not valid JSON")
+	}
+	msg := e.message()
+	if strings.Contains(msg, "unexpected end") {
+		return inputErrorf("plan JSON ends early at line %d, column %d (truncated file?); %s", e.line, e.col, howToMake)
+	}
+	return inputErrorf("plan is not valid JSON: %s at line %d, column %d", msg, e.line, e.col)
 }
 
 // parse reads the document in one pass. It returns errSyntax (wrapped) for
 // invalid JSON and an *InputError for a valid document that is not a plan
 // it can read.
-func parse(data []byte) (*Plan, error) {
+func (s *scanner) parse() (*Plan, error) {
 	p := &Plan{
 		byAddr:     map[string]*Instance{},
 		byResource: map[string][]*Instance{},
@@ -135,17 +218,18 @@ func parse(data []byte) (*Plan, error) {
 	var sawChanges bool
 	var instances []*Instance
 	var typeErr, changesErr error
-	s := &scanner{b: data, strs: make(map[string]any, 1024)}
+	s.strs = make(map[string]any, 1024)
+	s.slabs = &slabs{acts: map[string][]string{}}
 	err := s.object(func(key []byte) error {
 		switch string(key) {
 		case "format_version", "terraform_version":
-			raw, err := s.raw()
-			if err != nil {
-				return err
-			}
 			dst := &p.FormatVersion
 			if string(key) == "terraform_version" {
 				dst = &p.TerraformVersion
+			}
+			raw, err := s.raw()
+			if err != nil {
+				return err
 			}
 			if err := json.Unmarshal(raw, dst); err != nil && typeErr == nil {
 				typeErr = err
@@ -173,7 +257,7 @@ func parse(data []byte) (*Plan, error) {
 			})
 		case "configuration":
 			raw, err := s.raw()
-			config = raw
+			config = bytes.Clone(raw) // parsed after the scan
 			return err
 		}
 		return s.skip()
@@ -208,38 +292,11 @@ func parse(data []byte) (*Plan, error) {
 	if changesErr != nil {
 		return nil, inputErrorf("plan: %v", changesErr)
 	}
+	p.byAddr = make(map[string]*Instance, len(instances))
 	for _, in := range instances {
 		p.add(in)
 	}
 	return p, nil
-}
-
-// syntaxError turns invalid JSON into a message with line and column.
-func syntaxError(data []byte) error {
-	var v struct{}
-	err := json.Unmarshal(data, &v)
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line, col := lineCol(data, se.Offset)
-		if strings.Contains(se.Error(), "unexpected end") {
-			return inputErrorf("plan JSON ends early at line %d, column %d (truncated file?); %s", line, col, howToMake)
-		}
-		return inputErrorf("plan is not valid JSON: %v at line %d, column %d", se, line, col)
-	}
-	if err != nil {
-		return inputErrorf("plan is not valid JSON: %v", err)
-	}
-	return inputErrorf("plan is not valid JSON")
-}
-
-func lineCol(data []byte, off int64) (int, int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - bytes.LastIndexByte(before, '\n')
-	return line, col
 }
 
 type rawHeader struct {
@@ -260,20 +317,28 @@ func parseChange(s *scanner) (*Instance, error) {
 	var in *Instance
 	err := s.object(func(key []byte) error {
 		var err error
+		field := "" // the key, once the window has moved on
 		switch string(key) {
 		case "address":
+			field = "address"
 			h.Address, err = stringField(s)
 		case "module_address":
+			field = "module_address"
 			h.ModuleAddress, err = internedField(s)
 		case "mode":
+			field = "mode"
 			h.Mode, err = internedField(s)
 		case "type":
+			field = "type"
 			h.Type, err = internedField(s)
 		case "name":
+			field = "name"
 			h.Name, err = stringField(s)
 		case "index":
+			field = "index"
 			h.Index, err = s.decode(0)
 		case "change":
+			field = "change"
 			if h.Mode != "" && h.Mode != "managed" {
 				return s.skip()
 			}
@@ -283,12 +348,14 @@ func parseChange(s *scanner) (*Instance, error) {
 				return err
 			}
 			// Members may come in any order: decode once the type is known.
-			change, err = s.raw()
+			var raw []byte
+			raw, err = s.raw()
+			change = bytes.Clone(raw)
 		default:
 			return s.skip()
 		}
 		if err != nil && !errors.Is(err, errSyntax) {
-			return fmt.Errorf("field %q: %w", key, err)
+			return fmt.Errorf("field %q: %w", field, err)
 		}
 		return err
 	})
@@ -308,7 +375,9 @@ func parseChange(s *scanner) (*Instance, error) {
 		if change == nil {
 			return nil, fmt.Errorf("%s: missing change", h.Address)
 		}
-		if in, err = parseChangeBody(&scanner{b: change, strs: s.strs}, &h); err != nil {
+		cs := newScanner(change)
+		cs.strs, cs.slabs = s.strs, s.slabs
+		if in, err = parseChangeBody(cs, &h); err != nil {
 			return nil, err
 		}
 	}
@@ -332,34 +401,41 @@ func validIndex(k any) bool {
 // after_unknown. Errors name h.Address, which may still be empty when the
 // change comes before the address.
 func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
-	in := &Instance{}
-	wanted, ok := modelTypes[h.Type]
+	in := cs.newInstance()
+	wanted, ok := selectors[h.Type]
 	if h.Mode != "managed" {
 		ok = false
 	}
 	var before, after, unknown any
+	var buf [4]string
+	actions := buf[:0]
 	err := cs.object(func(key []byte) error {
 		var err error
+		field := "" // the key, once the window has moved on
 		switch string(key) {
 		case "actions":
+			field = "actions"
 			err = cs.nullableArray(func() error {
 				a, err := internedField(cs)
-				in.Actions = append(in.Actions, a)
+				actions = append(actions, a)
 				return err
 			})
 		case "before":
+			field = "before"
 			if ok {
 				before, err = decodeSelected(cs, wanted)
 			} else {
 				err = cs.skip()
 			}
 		case "after":
+			field = "after"
 			if ok {
 				after, err = decodeSelected(cs, wanted)
 			} else {
 				err = cs.skip()
 			}
 		case "after_unknown":
+			field = "after_unknown"
 			if ok {
 				unknown, err = decodeSelected(cs, wanted)
 			} else {
@@ -369,13 +445,14 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 			err = cs.skip()
 		}
 		if err != nil && !errors.Is(err, errSyntax) {
-			return fmt.Errorf("%s: change.%s: %w", h.Address, key, err)
+			return fmt.Errorf("%s: change.%s: %w", h.Address, field, err)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	in.Actions = cs.actionList(actions)
 	if in.Before, ok = newObj(before, nil); !ok {
 		return nil, fmt.Errorf("%s: change.before must be an object or null", h.Address)
 	}
@@ -437,21 +514,50 @@ func (p *Plan) recordModule(addr string) {
 	}
 }
 
+// selector is an attrSet with a filter that rules out most other names
+// without a map lookup: a bit per (length, first byte) of the names in it.
+type selector struct {
+	names  attrSet
+	filter [32]uint64
+}
+
+var selectors = func() map[string]*selector {
+	out := make(map[string]*selector, len(modelTypes))
+	for typ, names := range modelTypes {
+		sel := &selector{names: names}
+		for n := range names {
+			if n != "" { // an empty key is always looked up
+				sel.filter[len(n)&31] |= 1 << (n[0] & 63)
+			}
+		}
+		out[typ] = sel
+	}
+	return out
+}()
+
+func (sel *selector) lookup(key []byte) (string, bool) {
+	if len(key) > 0 && sel.filter[len(key)&31]&(1<<(key[0]&63)) == 0 {
+		return "", false
+	}
+	name, ok := sel.names[string(key)]
+	return name, ok
+}
+
 // decodeSelected decodes the wanted members of an object, skipping the
 // rest of it. null and non-objects decode as themselves.
-func decodeSelected(s *scanner, wanted attrSet) (any, error) {
+func decodeSelected(s *scanner, wanted *selector) (any, error) {
 	if s.peek() != '{' {
 		return s.decode(0)
 	}
 	start := len(s.kvs)
 	err := s.object(func(key []byte) error {
-		name, ok := wanted[string(key)]
+		name, ok := wanted.lookup(key)
 		if !ok {
 			return s.skip()
 		}
 		v, err := s.decode(0)
 		if err != nil && !errors.Is(err, errSyntax) {
-			return fmt.Errorf("%s: %w", key, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		s.kvs = append(s.kvs, kv{name, v})
 		return err
@@ -463,7 +569,6 @@ func decodeSelected(s *scanner, wanted attrSet) (any, error) {
 // (types, modes, module addresses, actions): one shared copy of each.
 func internedField(s *scanner) (string, error) {
 	if s.peek() == '"' && s.strs != nil {
-		save := s.i
 		raw, err := s.str()
 		if err != nil {
 			return "", err
@@ -476,7 +581,7 @@ func internedField(s *scanner) (string, error) {
 			s.strs[str] = str
 			return str, nil
 		}
-		s.i = save
+		return unquote(raw)
 	}
 	return stringField(s)
 }

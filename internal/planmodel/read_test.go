@@ -1,8 +1,13 @@
 package planmodel
 
 import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestHugeAndHostileInputAreInputErrors(t *testing.T) {
@@ -33,5 +38,85 @@ func TestHugeAndHostileInputAreInputErrors(t *testing.T) {
 				t.Errorf("got %v, want an input error saying %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestStreamedPlansReadTheSame reads every fixture plan through the
+// smallest window, a byte per read, so that every value straddles a
+// refill somewhere, and compares the model with the in-memory read.
+func TestStreamedPlansReadTheSame(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
+	if len(paths) == 0 {
+		t.Fatal("no fixture plans")
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := readModel(t, func() (*Plan, error) { return Parse(data) })
+		got := readModel(t, func() (*Plan, error) {
+			return read(newReaderScanner(iotest.OneByteReader(bytes.NewReader(data)), MaxPlanSize, 1))
+		})
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: streamed model differs", filepath.Base(path))
+		}
+	}
+}
+
+func readModel(t *testing.T, read func() (*Plan, error)) []byte {
+	t.Helper()
+	p, err := read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Build(p, Options{BastionTags: map[string]string{"Role": "bastion"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestStreamErrors checks the messages the reader gives on the input it
+// refuses, streamed as stdin is.
+func TestStreamErrors(t *testing.T) {
+	big := `{"format_version":"1.2","resource_changes":[],"x":"` + strings.Repeat("a", 4096) + `"}`
+	tests := []struct {
+		in    string
+		limit int64
+		want  string
+	}{
+		{"", MaxPlanSize, "plan is empty"},
+		{" \n\t\v\u00a0\u2003 ", MaxPlanSize, "plan is empty"},
+		{"PK\x03\x04zip", MaxPlanSize, "binary plan file"},
+		{"\u00a0[]", MaxPlanSize, "not a JSON object"},
+		{"\u00a0{}", MaxPlanSize, "not valid JSON: invalid character 'Â' looking for beginning of value at line 1, column 2"},
+		{"{\n\"a\":\n[1,]}", MaxPlanSize, "not valid JSON: invalid character ']' looking for beginning of value at line 3, column 5"},
+		{`{"format_version":"1.2","resource_changes":[`, MaxPlanSize, "ends early at line 1, column 45"},
+		{`{"format_version":"1.2","resource_changes":[], "x": tru`, MaxPlanSize, "invalid character ' ' in literal true (expecting 'e') at line 1, column 56"},
+		{`{"format_version":"1.2","x": 1.}`, MaxPlanSize, `invalid character '}' after decimal point in numeric literal at line 1, column 33`},
+		{`{"format_version":"0.1","resource_changes":[]}`, MaxPlanSize, `format_version "0.1" is not supported`},
+		{`{"format_version":"1.0","values":{}}`, MaxPlanSize, "looks like a state file"},
+		{big, 1024, "larger than"},
+		{"PK\x03\x04" + big, 1024, "larger than"},
+		{big[:2000], 1024, "larger than"},
+	}
+	for _, tt := range tests {
+		_, err := ParseReader(iotest.HalfReader(strings.NewReader(tt.in)), tt.limit)
+		if !IsInputError(err) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%.40q: got %v, want an input error saying %q", tt.in, err, tt.want)
+		}
+		if tt.limit == MaxPlanSize {
+			if _, perr := Parse([]byte(tt.in)); perr == nil || perr.Error() != err.Error() {
+				t.Errorf("%.40q: Parse says %v, ParseReader %v", tt.in, perr, err)
+			}
+			if strings.Contains(tt.want, "character") && !json.Valid([]byte(tt.in)) && err.Error() != jsonSyntaxError([]byte(tt.in)).Error() {
+				t.Errorf("%.40q: got %v, encoding/json says %v", tt.in, err, jsonSyntaxError([]byte(tt.in)))
+			}
+		}
 	}
 }
