@@ -135,8 +135,9 @@ type evalResult struct {
 	Rules    []Rule
 }
 
-// eval runs every rule package on input, concurrently.
-func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error) {
+// eval runs every rule package, concurrently, on input. Each query gets
+// its own input() since lazy inputs must not be shared between goroutines.
+func (e *engine) eval(ctx context.Context, input func() ast.Value) (*evalResult, error) {
 	found := make([][]Finding, len(e.packages))
 	errs := make([]error, len(e.packages))
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -147,11 +148,11 @@ func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error)
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			found[i], errs[i] = p.findings(ctx, input)
+			found[i], errs[i] = p.findings(ctx, input())
 		}()
 	}
 	out := &evalResult{}
-	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input()))
 	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("evaluate rule metadata: %w", err)

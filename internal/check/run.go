@@ -9,6 +9,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
 )
 
@@ -141,7 +143,8 @@ func boundMemory(planSize int64) {
 }
 
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
-	return eng.eval(ctx, modelValue(m))
+	native := nativeModel(m)
+	return eng.eval(ctx, func() ast.Value { return lazyInput(native) })
 }
 
 // newFindings keeps the findings that the state before the plan does not
