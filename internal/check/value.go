@@ -30,16 +30,18 @@ func lazyInput(native map[string]any) ast.Value { return ast.LazyObject(native) 
 // nativeModel builds the native tree of m. Repeated scalars and short
 // lists are boxed once and shared.
 func nativeModel(m *planmodel.Model) map[string]any {
-	b := nativeBuilder{
-		strs:      map[string]any{},
-		ints:      map[int]any{},
-		singles:   map[string]any{},
-		exposures: map[*planmodel.Exposure]any{},
-	}
-	targets := make(map[string]any, len(m.Targets))
-	for k, t := range m.Targets {
-		targets[k] = b.target(t)
-	}
+	// Targets are built on another core, with their own caches.
+	done := make(chan map[string]any, 1)
+	go func() {
+		b := newNativeBuilder()
+		b.exposures = map[*planmodel.Exposure]any{}
+		targets := make(map[string]any, len(m.Targets))
+		for k, t := range m.Targets {
+			targets[k] = b.target(t)
+		}
+		done <- targets
+	}()
+	b := newNativeBuilder()
 	groups := make(map[string]any, len(m.SecurityGroups))
 	for k, g := range m.SecurityGroups {
 		groups[k] = b.group(g)
@@ -48,6 +50,7 @@ func nativeModel(m *planmodel.Model) map[string]any {
 	for k, a := range m.AutoscalingGroups {
 		asgs[k] = b.asg(a)
 	}
+	targets := <-done
 	root := map[string]any{
 		"model_version":      m.ModelVersion,
 		"terraform_version":  m.TerraformVersion,
@@ -69,7 +72,11 @@ type nativeBuilder struct {
 	ints      map[int]any    // boxed ports and rule numbers
 	singles   map[string]any // boxed one-element lists, by element
 	empty     any            // the boxed empty list
-	exposures map[*planmodel.Exposure]any
+	exposures map[*planmodel.Exposure]any // targets only
+}
+
+func newNativeBuilder() *nativeBuilder {
+	return &nativeBuilder{strs: map[string]any{}, ints: map[int]any{}, singles: map[string]any{}}
 }
 
 func nilMap(isNil bool, m map[string]any) any {
