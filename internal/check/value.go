@@ -117,8 +117,7 @@ func (b *nativeBuilder) num(n int) any {
 	return v
 }
 
-// list boxes a string list, sharing the empty list and one-element lists
-// (actions, CIDRs, group keys repeat across the model).
+// list boxes a string list, sharing the empty list.
 func (b *nativeBuilder) list(ss []string) any {
 	switch {
 	case ss == nil:
@@ -128,15 +127,22 @@ func (b *nativeBuilder) list(ss []string) any {
 			b.empty = []string{}
 		}
 		return b.empty
-	case len(ss) == 1:
-		v, ok := b.singles[ss[0]]
-		if !ok {
-			v = ss
-			b.singles[ss[0]] = v
-		}
-		return v
 	}
 	return ss
+}
+
+// syms is list for lists that repeat across the model (actions, CIDRs):
+// one-element lists are boxed once per element.
+func (b *nativeBuilder) syms(ss []string) any {
+	if len(ss) != 1 {
+		return b.list(ss)
+	}
+	v, ok := b.singles[ss[0]]
+	if !ok {
+		v = ss
+		b.singles[ss[0]] = v
+	}
+	return v
 }
 
 // Struct fields tagged omitempty are set only when encoding/json would
@@ -160,7 +166,7 @@ func (b *nativeBuilder) target(t *planmodel.Target) any {
 	o["type"] = b.sym(t.Type)
 	o["kind"] = b.sym(t.Kind)
 	o["role"] = b.sym(t.Role)
-	o["actions"] = b.list(t.Actions)
+	o["actions"] = b.syms(t.Actions)
 	o["security_groups"] = b.list(t.SecurityGroups)
 	o["public_ip"] = t.PublicIP
 	o["exposure"] = b.exposure(t.Exposure)
@@ -181,7 +187,7 @@ func (b *nativeBuilder) target(t *planmodel.Target) any {
 func (b *nativeBuilder) listener(l *planmodel.Listener) any {
 	o := map[string]any{
 		"address": l.Address, "port": b.num(l.Port), "protocol": b.sym(l.Protocol),
-		"default_actions": b.list(l.DefaultActions), "redirects_to_https": l.RedirectsToHTTPS,
+		"default_actions": b.syms(l.DefaultActions), "redirects_to_https": l.RedirectsToHTTPS,
 	}
 	b.setList(o, "unknown", l.Unknown)
 	return o
@@ -205,7 +211,7 @@ func (b *nativeBuilder) exposure(es []planmodel.Exposure) any {
 func (b *nativeBuilder) exposureEntry(e *planmodel.Exposure) any {
 	return map[string]any{
 		"protocol": b.sym(e.Protocol), "from_port": b.num(e.FromPort), "to_port": b.num(e.ToPort),
-		"cidr_ipv4": b.list(e.CIDRv4), "cidr_ipv6": b.list(e.CIDRv6), "world": e.World, "public": e.Public,
+		"cidr_ipv4": b.syms(e.CIDRv4), "cidr_ipv6": b.syms(e.CIDRv6), "world": e.World, "public": e.Public,
 		"via": b.list(e.Via),
 	}
 }
@@ -225,7 +231,7 @@ func (b *nativeBuilder) rule(r *planmodel.Rule) any {
 	o := map[string]any{
 		"declared_in": r.DeclaredIn, "security_group": b.sym(r.SecurityGroup), "protocol": b.sym(r.Protocol),
 		"from_port": b.num(r.FromPort), "to_port": b.num(r.ToPort),
-		"cidr_ipv4": b.list(r.CIDRv4), "cidr_ipv6": b.list(r.CIDRv6), "prefix_lists": b.list(r.PrefixLists),
+		"cidr_ipv4": b.syms(r.CIDRv4), "cidr_ipv6": b.syms(r.CIDRv6), "prefix_lists": b.list(r.PrefixLists),
 		"source_security_groups": b.list(r.SourceSecurityGroups), "self": r.Self, "world": r.World, "public": r.Public,
 	}
 	b.setList(o, "unknown", r.Unknown)
@@ -234,7 +240,7 @@ func (b *nativeBuilder) rule(r *planmodel.Rule) any {
 
 func (b *nativeBuilder) asg(a *planmodel.AutoscalingGroup) any {
 	o := map[string]any{
-		"address": a.Address, "role": b.sym(a.Role), "actions": b.list(a.Actions),
+		"address": a.Address, "role": b.sym(a.Role), "actions": b.syms(a.Actions),
 		"launch_template_version": a.LaunchTemplateVersion, "version_kind": b.sym(a.VersionKind),
 		"max_instance_lifetime": a.MaxInstanceLifetime,
 	}
