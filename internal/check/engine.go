@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -135,25 +136,32 @@ type evalResult struct {
 	Rules    []Rule
 }
 
-// eval runs every rule package, concurrently, on input. Each query gets
-// its own input() since lazy inputs must not be shared between goroutines.
+// eval runs the rule packages on input, on as many goroutines as there are
+// cores. Each goroutine gets its own input() (lazy inputs must not be
+// shared between goroutines) and evaluates packages in turn, reusing its
+// grown stack and what its input converted.
 func (e *engine) eval(ctx context.Context, input func() ast.Value) (*evalResult, error) {
 	found := make([][]Finding, len(e.packages))
 	errs := make([]error, len(e.packages))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, p := range e.packages {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			found[i], errs[i] = p.findings(ctx, input())
-		}()
+	var next atomic.Int64
+	work := func() {
+		in := input()
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(e.packages) {
+				return
+			}
+			found[i], errs[i] = e.packages[i].findings(ctx, in)
+		}
 	}
-	out := &evalResult{}
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(e.packages)) - 1 {
+		wg.Go(work)
+	}
 	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input()), keepTerms)
+	work()
 	wg.Wait()
+	out := &evalResult{}
 	if err != nil {
 		return nil, fmt.Errorf("evaluate rule metadata: %w", err)
 	}

@@ -68,10 +68,10 @@ func nativeModel(m *planmodel.Model) map[string]any {
 }
 
 type nativeBuilder struct {
-	strs      map[string]any // boxed kinds, roles, protocols, group keys
-	ints      map[int]any    // boxed ports and rule numbers
-	singles   map[string]any // boxed one-element lists, by element
-	empty     any            // the boxed empty list
+	strs      map[string]any              // boxed kinds, roles, protocols, group keys
+	ints      map[int]any                 // boxed ports and rule numbers
+	singles   map[string]any              // boxed one-element lists, by element
+	empty     any                         // the boxed empty list
 	exposures map[*planmodel.Exposure]any // targets only
 }
 
