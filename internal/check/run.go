@@ -142,7 +142,15 @@ func boundMemory(planSize int64) {
 	debug.SetMemoryLimit(2*planSize + 64<<20)
 }
 
+// evalModel converts and evaluates with the collector relaxed: the policies
+// allocate in one short burst, and a collection in the middle of it (at 10k
+// resources, as likely as not) nearly doubles its time. The heap stays
+// bounded by the memory limit set in load, and it peaks while the plan is
+// read, not here. A GOGC from the environment wins.
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 	native := nativeModel(m)
 	return eng.eval(ctx, func() ast.Value { return lazyInput(native) })
 }
