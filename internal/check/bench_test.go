@@ -10,8 +10,8 @@ import (
 )
 
 // benchPlan generates a plan of n resources with scripts/benchgen (the
-// generator bench-check.sh uses) into the benchmark's temporary directory.
-func benchPlan(b *testing.B, n string) string {
+// generator bench-check.sh uses) into the test's temporary directory.
+func benchPlan(b testing.TB, n string) string {
 	b.Helper()
 	path := filepath.Join(b.TempDir(), "plan-"+n+".json")
 	cmd := exec.Command("go", "run", "../../scripts/benchgen", "-resources", n, "-o", path)

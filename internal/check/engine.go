@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -135,24 +136,32 @@ type evalResult struct {
 	Rules    []Rule
 }
 
-// eval runs every rule package on input, concurrently.
-func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error) {
+// eval runs the rule packages on input, on as many goroutines as there are
+// cores. Each goroutine gets its own input() (lazy inputs must not be
+// shared between goroutines) and evaluates packages in turn, reusing its
+// grown stack and what its input converted.
+func (e *engine) eval(ctx context.Context, input func() ast.Value) (*evalResult, error) {
 	found := make([][]Finding, len(e.packages))
 	errs := make([]error, len(e.packages))
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i, p := range e.packages {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			found[i], errs[i] = p.findings(ctx, input)
-		}()
+	var next atomic.Int64
+	work := func() {
+		in := input()
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(e.packages) {
+				return
+			}
+			found[i], errs[i] = e.packages[i].findings(ctx, in)
+		}
 	}
-	out := &evalResult{}
-	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(e.packages)) - 1 {
+		wg.Go(work)
+	}
+	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input()), keepTerms)
+	work()
 	wg.Wait()
+	out := &evalResult{}
 	if err != nil {
 		return nil, fmt.Errorf("evaluate rule metadata: %w", err)
 	}
@@ -163,8 +172,7 @@ func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error)
 		out.Findings = append(out.Findings, found[i]...)
 	}
 	for _, m := range resultList(rs) {
-		obj, _ := m.(map[string]any)
-		r := Rule{ID: asString(obj["id"]), Title: asString(obj["title"]), Remediation: asString(obj["remediation"])}
+		r := Rule{ID: field(m, "id"), Title: field(m, "title"), Remediation: field(m, "remediation")}
 		if r.ID != "" {
 			out.Rules = append(out.Rules, r)
 		}
@@ -173,17 +181,18 @@ func (e *engine) eval(ctx context.Context, input ast.Value) (*evalResult, error)
 }
 
 func (p packageQuery) findings(ctx context.Context, input ast.Value) ([]Finding, error) {
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), keepTerms)
 	if err != nil {
 		return nil, inputErrorf("evaluate %s: %v", p.path, err)
 	}
-	var out []Finding
-	for _, v := range resultList(rs) {
-		m, ok := v.(map[string]any)
-		f := Finding{ID: asString(m["id"]), Title: asString(m["title"]), Severity: asString(m["severity"]), Kind: asString(m["kind"]),
-			Address: asString(m["address"]), Message: asString(m["message"]), Remediation: asString(m["remediation"])}
-		if !ok || f.ID == "" || f.Address == "" || f.Message == "" || (f.Severity != SevError && f.Severity != SevWarning) {
-			return nil, inputErrorf("%s.findings: each finding must be an object with id, address, message and severity \"error\" or \"warning\"; got %v", p.path, v)
+	list := resultList(rs)
+	out := make([]Finding, 0, len(list))
+	for _, v := range list {
+		f := Finding{ID: field(v, "id"), Title: field(v, "title"), Severity: field(v, "severity"), Kind: field(v, "kind"),
+			Address: field(v, "address"), Message: field(v, "message"), Remediation: field(v, "remediation")}
+		if _, ok := v.Value.(ast.Object); !ok || f.ID == "" || f.Address == "" || f.Message == "" || (f.Severity != SevError && f.Severity != SevWarning) {
+			native, _ := ast.JSON(v.Value)
+			return nil, inputErrorf("%s.findings: each finding must be an object with id, address, message and severity \"error\" or \"warning\"; got %v", p.path, native)
 		}
 		if f.Kind == "" {
 			f.Kind = "violation"
@@ -193,16 +202,51 @@ func (p packageQuery) findings(ctx context.Context, input ast.Value) ([]Finding,
 	return out, nil
 }
 
-// resultList returns the elements of a query's set or array result.
-func resultList(rs rego.ResultSet) []any {
+// keepTerms leaves query results as OPA values: the findings are read
+// field by field, so converting each to a Go map first is wasted work.
+var keepTerms = rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil })
+
+// resultList returns the elements of a query's set or array result, in the
+// order OPA's JSON conversion would give them.
+func resultList(rs rego.ResultSet) []*ast.Term {
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil
 	}
-	list, _ := rs[0].Expressions[0].Value.([]any)
-	return list
+	t, _ := rs[0].Expressions[0].Value.(*ast.Term)
+	if t == nil {
+		return nil
+	}
+	switch v := t.Value.(type) {
+	case ast.Set:
+		return v.Slice()
+	case *ast.Array:
+		out := make([]*ast.Term, v.Len())
+		for i := range out {
+			out[i] = v.Elem(i)
+		}
+		return out
+	}
+	return nil
 }
 
-func asString(v any) string {
-	s, _ := v.(string)
-	return s
+var fieldKeys = map[string]*ast.Term{}
+
+func init() {
+	for _, k := range []string{"id", "title", "severity", "kind", "address", "message", "remediation"} {
+		fieldKeys[k] = ast.StringTerm(k)
+	}
+}
+
+// field returns a string member of a finding or rule object, or "".
+func field(t *ast.Term, key string) string {
+	obj, ok := t.Value.(ast.Object)
+	if !ok {
+		return ""
+	}
+	v := obj.Get(fieldKeys[key])
+	if v == nil {
+		return ""
+	}
+	s, _ := v.Value.(ast.String)
+	return string(s)
 }

@@ -6,333 +6,341 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
 )
 
-// modelValue builds OPA's input value straight from the model, without a
-// JSON round trip. It produces exactly what the model's JSON encoding
-// (--dump-model) decodes to, and shares one term between targets whose
-// exposure is the same slice, which is common in large fleets.
-func modelValue(m *planmodel.Model) ast.Value {
-	// Targets are converted on another core while the groups and the rest
-	// are converted here; each side has its own caches.
-	done := make(chan *ast.Term, 1)
+// The policies' input is the model as plain Go maps, slices and scalars
+// (nativeModel) wrapped in ast.LazyObject: OPA converts an object member
+// only when a policy reads it, and converts a whole object when a policy
+// iterates, compares or hashes it, so every policy sees the complete model
+// (what --dump-model's JSON decodes to) while the bundled rules, which
+// start from input.index and look up a few targets and groups, pay only
+// for those.
+//
+// The native tree is read-only and may be shared, but a lazy object caches
+// what it converted without locking: every concurrent evaluation needs its
+// own root (lazyInput). Lazy objects are only ever created by OPA from the
+// map[string]any values below, never stored in the tree.
+//
+// Everything in the tree must be a type ast.InterfaceToValue converts
+// natively (string, bool, int, []string, []any, map[string]any) or nil;
+// anything else would take its JSON round trip. A nil slice is nil here,
+// as encoding/json writes it as null.
+
+// lazyInput returns a fresh lazy root over a native model.
+func lazyInput(native map[string]any) ast.Value { return ast.LazyObject(native) }
+
+// nativeModel builds the native tree of m. Repeated scalars and short
+// lists are boxed once and shared.
+func nativeModel(m *planmodel.Model) map[string]any {
+	// Targets are built on another core, with their own caches.
+	done := make(chan map[string]any, 1)
 	go func() {
-		c := converter{exposures: map[*planmodel.Exposure]*ast.Term{}, keys: map[string]*ast.Term{}}
-		targets := make([][2]*ast.Term, 0, len(m.Targets))
+		b := newNativeBuilder()
+		b.exposures = map[*planmodel.Exposure]any{}
+		targets := make(map[string]any, len(m.Targets))
 		for k, t := range m.Targets {
-			targets = append(targets, ast.Item(ast.StringTerm(k), c.target(t)))
+			targets[k] = b.target(t)
 		}
-		done <- ast.NewTerm(ast.NewObject(targets...))
+		done <- targets
 	}()
-	c := converter{keys: map[string]*ast.Term{}}
-	groups := make([][2]*ast.Term, 0, len(m.SecurityGroups))
+	b := newNativeBuilder()
+	groups := make(map[string]any, len(m.SecurityGroups))
 	for k, g := range m.SecurityGroups {
-		groups = append(groups, ast.Item(ast.StringTerm(k), c.group(g)))
+		groups[k] = b.group(g)
 	}
-	asgs := make([][2]*ast.Term, 0, len(m.AutoscalingGroups))
+	asgs := make(map[string]any, len(m.AutoscalingGroups))
 	for k, a := range m.AutoscalingGroups {
-		asgs = append(asgs, ast.Item(ast.StringTerm(k), c.asg(a)))
+		asgs[k] = b.asg(a)
 	}
-	nacl := make([]*ast.Term, 0, len(m.NetworkACLRules))
-	for _, r := range m.NetworkACLRules {
-		nacl = append(nacl, c.naclRule(r))
-	}
-	filters := make([]*ast.Term, 0, len(m.IPFilters))
-	for _, f := range m.IPFilters {
-		filters = append(filters, c.obj(
-			"address", str(f.Address), "kind", str(f.Kind), "cidrs", strs(f.CIDRs), opt("unknown", f.Unknown)))
-	}
-	unresolved := make([]*ast.Term, 0, len(m.Unresolved))
-	for _, u := range m.Unresolved {
-		items := []any{"address", str(u.Address), "attribute", str(u.Attribute), "reason", str(u.Reason)}
-		if u.Rule != nil {
-			items = append(items, "rule", c.rule(*u.Rule))
-		}
-		unresolved = append(unresolved, c.obj(items...))
-	}
-	items := [][2]*ast.Term{
-		ast.Item(ast.StringTerm("model_version"), ast.IntNumberTerm(m.ModelVersion)),
-		ast.Item(ast.StringTerm("terraform_version"), ast.StringTerm(m.TerraformVersion)),
-		ast.Item(ast.StringTerm("targets"), <-done),
-		ast.Item(ast.StringTerm("security_groups"), ast.NewTerm(ast.NewObject(groups...))),
-		ast.Item(ast.StringTerm("autoscaling_groups"), ast.NewTerm(ast.NewObject(asgs...))),
-		ast.Item(ast.StringTerm("network_acl_rules"), ast.ArrayTerm(nacl...)),
-		ast.Item(ast.StringTerm("ip_filters"), ast.ArrayTerm(filters...)),
-		ast.Item(ast.StringTerm("unresolved"), ast.ArrayTerm(unresolved...)),
+	targets := <-done
+	root := map[string]any{
+		"model_version":      m.ModelVersion,
+		"terraform_version":  m.TerraformVersion,
+		"targets":            nilMap(m.Targets == nil, targets),
+		"security_groups":    nilMap(m.SecurityGroups == nil, groups),
+		"autoscaling_groups": nilMap(m.AutoscalingGroups == nil, asgs),
+		"network_acl_rules":  each(m.NetworkACLRules, b.naclRule),
+		"ip_filters":         each(m.IPFilters, b.ipFilter),
+		"unresolved":         each(m.Unresolved, b.unresolved),
 	}
 	if m.Index != nil {
-		items = append(items, ast.Item(ast.StringTerm("index"), c.index(m.Index)))
+		root["index"] = b.index(m.Index)
 	}
-	return ast.NewObject(items...)
+	return root
 }
 
-func (c *converter) index(ix *planmodel.Index) *ast.Term {
-	return c.obj("public_exposures", pairs(ix.PublicExposures), "unknown_targets", strPairs(ix.UnknownTargets),
-		"unknown_rules", pairs(ix.UnknownRules), "prefix_list_rules", triples(ix.PrefixListRules),
-		"load_balancers", strs(ix.LoadBalancers), "public_ip_targets", strs(ix.PublicIPTargets),
-		"ssh_port", num(ix.SSHPort), "ssh_rules", pairs(ix.SSHRules),
-		"public_ingress", c.publicIngress(&ix.PublicIngress), "ssh_sources", c.sshSources(&ix.SSHSources),
-		"lb_listeners", c.lbListeners(&ix.LBListeners))
+type nativeBuilder struct {
+	strs      map[string]any              // boxed kinds, roles, protocols, group keys
+	ints      map[int]any                 // boxed ports and rule numbers
+	singles   map[string]any              // boxed one-element lists, by element
+	empty     any                         // the boxed empty list
+	exposures map[*planmodel.Exposure]any // targets only
 }
 
-func (c *converter) lbListeners(lbl *planmodel.LBListeners) *ast.Term {
-	vs := make([]*ast.Term, len(lbl.Violations))
-	for i, v := range lbl.Violations {
-		vs[i] = ast.ArrayTerm(str(v[0]), str(v[1]), str(v[2]), str(v[3]))
-	}
-	us := make([]*ast.Term, len(lbl.Unknown))
-	for i, u := range lbl.Unknown {
-		us[i] = ast.ArrayTerm(str(u[0]), str(u[1]), str(u[2]))
-	}
-	return c.obj("allow_http_redirect", boolean(lbl.AllowHTTPRedirect), "violations", ast.ArrayTerm(vs...), "unknown", ast.ArrayTerm(us...))
+func newNativeBuilder() *nativeBuilder {
+	return &nativeBuilder{strs: map[string]any{}, ints: map[int]any{}, singles: map[string]any{}}
 }
 
-func (c *converter) sshSources(ss *planmodel.SSHSources) *ast.Term {
-	kinds := func(ps [][2]string) *ast.Term {
-		ts := make([]*ast.Term, len(ps))
-		for i, p := range ps {
-			ts[i] = ast.ArrayTerm(str(p[0]), str(p[1]))
-		}
-		return ast.ArrayTerm(ts...)
+func nilMap(isNil bool, m map[string]any) any {
+	if isNil {
+		return nil
 	}
-	rs := make([]*ast.Term, len(ss.Rules))
-	for i, r := range ss.Rules {
-		rs[i] = c.obj("group", str(r.Group), "rule", num(r.Rule), "ports", str(r.Ports), "declared_in", str(r.DeclaredIn),
-			"server", kinds(r.Server), "bastion", kinds(r.Bastion))
-	}
-	return c.obj("admin_cidrs", strs(ss.AdminCIDRs), "exact", boolean(ss.Exact), "rules", ast.ArrayTerm(rs...))
+	return m
 }
 
-func (c *converter) publicIngress(pi *planmodel.PublicIngress) *ast.Term {
-	ports := make([]*ast.Term, len(pi.PublicPorts))
-	for i, p := range pi.PublicPorts {
-		ports[i] = num(p)
+// each converts a slice of structs to a list of native objects.
+func each[T any](xs []T, f func(*T) any) any {
+	if xs == nil {
+		return nil
 	}
-	vs := make([]*ast.Term, len(pi.Violations))
-	for i, v := range pi.Violations {
-		vs[i] = ast.ArrayTerm(str(v[0]), str(v[1]), str(v[2]), str(v[3]), str(v[4]))
+	out := make([]any, len(xs))
+	for i := range xs {
+		out[i] = f(&xs[i])
 	}
-	return c.obj("public_ports", ast.ArrayTerm(ports...), "allow_http_redirect", boolean(pi.AllowHTTPRedirect),
-		"ssh_port", num(pi.SSHPort), "violations", ast.ArrayTerm(vs...))
+	return out
 }
 
-// scalar converts the strings and ints of the index's tuples.
-func scalar(v any) *ast.Term {
-	switch x := v.(type) {
-	case string:
-		return str(x)
-	case int:
-		return num(x)
-	}
-	return ast.NullTerm()
-}
-
-func pairs(ps [][2]any) *ast.Term {
-	ts := make([]*ast.Term, len(ps))
-	for i, p := range ps {
-		ts[i] = ast.ArrayTerm(scalar(p[0]), scalar(p[1]))
-	}
-	return ast.ArrayTerm(ts...)
-}
-
-func strPairs(ps [][2]string) *ast.Term {
-	ts := make([]*ast.Term, len(ps))
-	for i, p := range ps {
-		ts[i] = ast.ArrayTerm(str(p[0]), str(p[1]))
-	}
-	return ast.ArrayTerm(ts...)
-}
-
-func triples(ps [][3]any) *ast.Term {
-	ts := make([]*ast.Term, len(ps))
-	for i, p := range ps {
-		ts[i] = ast.ArrayTerm(scalar(p[0]), scalar(p[1]), scalar(p[2]))
-	}
-	return ast.ArrayTerm(ts...)
-}
-
-type converter struct {
-	exposures map[*planmodel.Exposure]*ast.Term
-	keys      map[string]*ast.Term // one term per object key or repeated value, reused
-	nums      map[int]*ast.Term
-	bools     [2]*ast.Term
-	empty     *ast.Term // the empty array
-}
-
-// boolean returns the converter's shared true or false term.
-func (c *converter) boolean(b bool) *ast.Term {
-	i := 0
-	if b {
-		i = 1
-	}
-	if c.bools[i] == nil {
-		c.bools[i] = ast.BooleanTerm(b)
-	}
-	return c.bools[i]
-}
-
-// num returns a shared term for a port, rule number or other small integer.
-func (c *converter) num(n int) *ast.Term {
-	t, ok := c.nums[n]
+// sym boxes a string that repeats across the model once.
+func (b *nativeBuilder) sym(s string) any {
+	v, ok := b.strs[s]
 	if !ok {
-		if c.nums == nil {
-			c.nums = map[int]*ast.Term{}
-		}
-		t = ast.IntNumberTerm(n)
-		c.nums[n] = t
+		v = s
+		b.strs[s] = v
 	}
-	return t
+	return v
 }
 
-// syms converts a list of values that repeat across the model (actions,
-// CIDRs, group ids), sharing one term per distinct string; an empty list is
-// one shared empty array.
-func (c *converter) syms(ss []string) *ast.Term {
-	if len(ss) == 0 {
-		if c.empty == nil {
-			c.empty = ast.ArrayTerm()
-		}
-		return c.empty
-	}
-	ts := make([]*ast.Term, len(ss))
-	for i, s := range ss {
-		ts[i] = c.key(s)
-	}
-	return ast.ArrayTerm(ts...)
-}
-
-func str(s string) *ast.Term { return ast.StringTerm(s) }
-
-func num(n int) *ast.Term { return ast.IntNumberTerm(n) }
-
-func boolean(b bool) *ast.Term { return ast.BooleanTerm(b) }
-
-func strs(ss []string) *ast.Term {
-	ts := make([]*ast.Term, len(ss))
-	for i, s := range ss {
-		ts[i] = ast.StringTerm(s)
-	}
-	return ast.ArrayTerm(ts...)
-}
-
-// omitted marks a field left out, like encoding/json's omitempty.
-type omitted struct{}
-
-// opt is a string list that is omitted when empty.
-func opt(key string, ss []string) any {
-	if len(ss) == 0 {
-		return omitted{}
-	}
-	return [2]any{key, strs(ss)}
-}
-
-func (c *converter) key(k string) *ast.Term {
-	t, ok := c.keys[k]
+func (b *nativeBuilder) num(n int) any {
+	v, ok := b.ints[n]
 	if !ok {
-		t = ast.StringTerm(k)
-		c.keys[k] = t
+		v = n
+		b.ints[n] = v
 	}
-	return t
+	return v
 }
 
-// obj builds an object from alternating keys and terms; opt(...) and
-// omitted{} entries stand for whole key/value pairs.
-func (c *converter) obj(kv ...any) *ast.Term {
-	items := make([][2]*ast.Term, 0, len(kv)/2)
-	for i := 0; i < len(kv); {
-		switch x := kv[i].(type) {
-		case omitted:
-			i++
-		case [2]any:
-			items = append(items, ast.Item(c.key(x[0].(string)), x[1].(*ast.Term)))
-			i++
-		case string:
-			items = append(items, ast.Item(c.key(x), kv[i+1].(*ast.Term)))
-			i += 2
+// list boxes a string list, sharing the empty list.
+func (b *nativeBuilder) list(ss []string) any {
+	switch {
+	case ss == nil:
+		return nil
+	case len(ss) == 0:
+		if b.empty == nil {
+			b.empty = []string{}
 		}
+		return b.empty
 	}
-	return ast.ObjectTerm(items...)
+	return ss
 }
 
-func optStr(key, s string) any {
-	if s == "" {
-		return omitted{}
+// syms is list for lists that repeat across the model (actions, CIDRs):
+// one-element lists are boxed once per element.
+func (b *nativeBuilder) syms(ss []string) any {
+	if len(ss) != 1 {
+		return b.list(ss)
 	}
-	return [2]any{key, str(s)}
+	v, ok := b.singles[ss[0]]
+	if !ok {
+		v = ss
+		b.singles[ss[0]] = v
+	}
+	return v
 }
 
-func optTrue(key string, b bool) any {
-	if !b {
-		return omitted{}
+// Struct fields tagged omitempty are set only when encoding/json would
+// write them.
+
+func setStr(o map[string]any, k, s string) {
+	if s != "" {
+		o[k] = s
 	}
-	return [2]any{key, boolean(true)}
 }
 
-func (c *converter) target(t *planmodel.Target) *ast.Term {
-	var listeners any = omitted{}
-	if t.Listeners != nil {
-		ls := make([]*ast.Term, len(t.Listeners))
-		for i, l := range t.Listeners {
-			ls[i] = c.obj("address", str(l.Address), "port", c.num(l.Port), "protocol", c.key(l.Protocol),
-				"default_actions", c.syms(l.DefaultActions), "redirects_to_https", c.boolean(l.RedirectsToHTTPS), opt("unknown", l.Unknown))
-		}
-		listeners = [2]any{"listeners", ast.ArrayTerm(ls...)}
+func (b *nativeBuilder) setList(o map[string]any, k string, ss []string) {
+	if len(ss) > 0 {
+		o[k] = b.list(ss)
 	}
-	return c.obj(
-		"address", str(t.Address), "type", c.key(t.Type), "kind", c.key(t.Kind), "role", c.key(t.Role),
-		"actions", c.syms(t.Actions), "security_groups", c.syms(t.SecurityGroups),
-		"public_ip", c.boolean(t.PublicIP), opt("public_ip_via", t.PublicIPVia),
-		optTrue("internet_facing", t.InternetFacing), optStr("load_balancer_type", t.LoadBalancerType),
-		listeners, opt("used_by", t.UsedBy),
-		"exposure", c.exposure(t.Exposure),
-		opt("unknown", t.Unknown), opt("notes", t.Notes),
-	)
 }
 
-func (c *converter) exposure(es []planmodel.Exposure) *ast.Term {
+func (b *nativeBuilder) target(t *planmodel.Target) any {
+	o := make(map[string]any, 8)
+	o["address"] = t.Address
+	o["type"] = b.sym(t.Type)
+	o["kind"] = b.sym(t.Kind)
+	o["role"] = b.sym(t.Role)
+	o["actions"] = b.syms(t.Actions)
+	o["security_groups"] = b.list(t.SecurityGroups)
+	o["public_ip"] = t.PublicIP
+	o["exposure"] = b.exposure(t.Exposure)
+	b.setList(o, "public_ip_via", t.PublicIPVia)
+	if t.InternetFacing {
+		o["internet_facing"] = true
+	}
+	setStr(o, "load_balancer_type", t.LoadBalancerType)
+	if len(t.Listeners) > 0 {
+		o["listeners"] = each(t.Listeners, b.listener)
+	}
+	b.setList(o, "used_by", t.UsedBy)
+	b.setList(o, "unknown", t.Unknown)
+	b.setList(o, "notes", t.Notes)
+	return o
+}
+
+func (b *nativeBuilder) listener(l *planmodel.Listener) any {
+	o := map[string]any{
+		"address": l.Address, "port": b.num(l.Port), "protocol": b.sym(l.Protocol),
+		"default_actions": b.syms(l.DefaultActions), "redirects_to_https": l.RedirectsToHTTPS,
+	}
+	b.setList(o, "unknown", l.Unknown)
+	return o
+}
+
+// exposure converts a target's exposure; targets behind the same groups
+// share one slice, and so one native list.
+func (b *nativeBuilder) exposure(es []planmodel.Exposure) any {
 	if len(es) == 0 {
-		return ast.ArrayTerm()
+		return each(es, b.exposureEntry)
 	}
-	if t, ok := c.exposures[&es[0]]; ok && len(es) == t.Value.(*ast.Array).Len() {
-		return t
+	key := &es[0]
+	if v, ok := b.exposures[key]; ok && len(v.([]any)) == len(es) {
+		return v
 	}
-	ts := make([]*ast.Term, len(es))
-	for i, e := range es {
-		ts[i] = c.obj("protocol", c.key(e.Protocol), "from_port", c.num(e.FromPort), "to_port", c.num(e.ToPort),
-			"cidr_ipv4", c.syms(e.CIDRv4), "cidr_ipv6", c.syms(e.CIDRv6), "world", c.boolean(e.World), "public", c.boolean(e.Public),
-			"via", c.syms(e.Via))
+	v := each(es, b.exposureEntry)
+	b.exposures[key] = v
+	return v
+}
+
+func (b *nativeBuilder) exposureEntry(e *planmodel.Exposure) any {
+	return map[string]any{
+		"protocol": b.sym(e.Protocol), "from_port": b.num(e.FromPort), "to_port": b.num(e.ToPort),
+		"cidr_ipv4": b.syms(e.CIDRv4), "cidr_ipv6": b.syms(e.CIDRv6), "world": e.World, "public": e.Public,
+		"via": b.list(e.Via),
 	}
-	t := ast.ArrayTerm(ts...)
-	c.exposures[&es[0]] = t
-	return t
 }
 
-func (c *converter) rule(r planmodel.Rule) *ast.Term {
-	return c.obj("declared_in", str(r.DeclaredIn), "security_group", c.key(r.SecurityGroup), "protocol", c.key(r.Protocol),
-		"from_port", c.num(r.FromPort), "to_port", c.num(r.ToPort), "cidr_ipv4", c.syms(r.CIDRv4), "cidr_ipv6", c.syms(r.CIDRv6),
-		"prefix_lists", c.syms(r.PrefixLists), "source_security_groups", c.syms(r.SourceSecurityGroups),
-		"self", c.boolean(r.Self), "world", c.boolean(r.World), "public", c.boolean(r.Public), opt("unknown", r.Unknown))
-}
-
-func (c *converter) rules(rs []planmodel.Rule) *ast.Term {
-	ts := make([]*ast.Term, len(rs))
-	for i, r := range rs {
-		ts[i] = c.rule(r)
+func (b *nativeBuilder) group(g *planmodel.SecurityGroup) any {
+	o := map[string]any{
+		"external": g.External, "protects": b.list(g.Protects), "bastion": g.Bastion,
+		"ingress": each(g.Ingress, b.rule), "egress": each(g.Egress, b.rule),
 	}
-	return ast.ArrayTerm(ts...)
+	setStr(o, "address", g.Address)
+	setStr(o, "id", g.ID)
+	setStr(o, "name", g.Name)
+	return o
 }
 
-func (c *converter) group(g *planmodel.SecurityGroup) *ast.Term {
-	return c.obj(optStr("address", g.Address), optStr("id", g.ID), optStr("name", g.Name), "external", c.boolean(g.External),
-		"protects", c.syms(g.Protects), "bastion", c.boolean(g.Bastion), "ingress", c.rules(g.Ingress), "egress", c.rules(g.Egress))
+func (b *nativeBuilder) rule(r *planmodel.Rule) any {
+	o := map[string]any{
+		"declared_in": r.DeclaredIn, "security_group": b.sym(r.SecurityGroup), "protocol": b.sym(r.Protocol),
+		"from_port": b.num(r.FromPort), "to_port": b.num(r.ToPort),
+		"cidr_ipv4": b.syms(r.CIDRv4), "cidr_ipv6": b.syms(r.CIDRv6), "prefix_lists": b.list(r.PrefixLists),
+		"source_security_groups": b.list(r.SourceSecurityGroups), "self": r.Self, "world": r.World, "public": r.Public,
+	}
+	b.setList(o, "unknown", r.Unknown)
+	return o
 }
 
-func (c *converter) asg(a *planmodel.AutoscalingGroup) *ast.Term {
-	return c.obj("address", str(a.Address), "role", str(a.Role), "actions", strs(a.Actions), optStr("launch_template", a.LaunchTemplate),
-		"launch_template_version", str(a.LaunchTemplateVersion), "version_kind", str(a.VersionKind),
-		"max_instance_lifetime", num(a.MaxInstanceLifetime), opt("unknown", a.Unknown))
+func (b *nativeBuilder) asg(a *planmodel.AutoscalingGroup) any {
+	o := map[string]any{
+		"address": a.Address, "role": b.sym(a.Role), "actions": b.syms(a.Actions),
+		"launch_template_version": a.LaunchTemplateVersion, "version_kind": b.sym(a.VersionKind),
+		"max_instance_lifetime": a.MaxInstanceLifetime,
+	}
+	setStr(o, "launch_template", a.LaunchTemplate)
+	b.setList(o, "unknown", a.Unknown)
+	return o
 }
 
-func (c *converter) naclRule(r planmodel.NetworkACLRule) *ast.Term {
-	return c.obj("address", str(r.Address), "network_acl", str(r.ACL), "egress", boolean(r.Egress), "rule_number", num(r.RuleNumber),
-		"action", str(r.Action), "protocol", str(r.Protocol), "from_port", num(r.FromPort), "to_port", num(r.ToPort),
-		"cidr", str(r.CIDR), "world", boolean(r.World), opt("unknown", r.Unknown))
+func (b *nativeBuilder) naclRule(r *planmodel.NetworkACLRule) any {
+	o := map[string]any{
+		"address": r.Address, "network_acl": r.ACL, "egress": r.Egress, "rule_number": b.num(r.RuleNumber),
+		"action": b.sym(r.Action), "protocol": b.sym(r.Protocol), "from_port": b.num(r.FromPort), "to_port": b.num(r.ToPort),
+		"cidr": r.CIDR, "world": r.World,
+	}
+	b.setList(o, "unknown", r.Unknown)
+	return o
+}
+
+func (b *nativeBuilder) ipFilter(f *planmodel.IPFilter) any {
+	o := map[string]any{"address": f.Address, "kind": b.sym(f.Kind), "cidrs": b.list(f.CIDRs)}
+	b.setList(o, "unknown", f.Unknown)
+	return o
+}
+
+func (b *nativeBuilder) unresolved(u *planmodel.Unresolved) any {
+	o := map[string]any{"address": u.Address, "attribute": u.Attribute, "reason": u.Reason}
+	if u.Rule != nil {
+		o["rule"] = b.rule(u.Rule)
+	}
+	return o
+}
+
+func (b *nativeBuilder) index(ix *planmodel.Index) any {
+	var ports []any
+	if ix.PublicIngress.PublicPorts != nil {
+		ports = make([]any, len(ix.PublicIngress.PublicPorts))
+		for i, p := range ix.PublicIngress.PublicPorts {
+			ports[i] = b.num(p)
+		}
+	}
+	ss := &ix.SSHSources
+	lbl := &ix.LBListeners
+	return map[string]any{
+		"public_exposures":  tuples(ix.PublicExposures),
+		"unknown_targets":   tuples(ix.UnknownTargets),
+		"unknown_rules":     tuples(ix.UnknownRules),
+		"prefix_list_rules": tuples(ix.PrefixListRules),
+		"load_balancers":    b.list(ix.LoadBalancers),
+		"public_ip_targets": b.list(ix.PublicIPTargets),
+		"ssh_port":          ix.SSHPort,
+		"ssh_rules":         tuples(ix.SSHRules),
+		"public_ingress": map[string]any{
+			"public_ports": nilList(ix.PublicIngress.PublicPorts == nil, ports), "allow_http_redirect": ix.PublicIngress.AllowHTTPRedirect,
+			"ssh_port": ix.PublicIngress.SSHPort, "violations": tuples(ix.PublicIngress.Violations),
+		},
+		"ssh_sources": map[string]any{
+			"admin_cidrs": b.list(ss.AdminCIDRs), "exact": ss.Exact, "rules": each(ss.Rules, b.sshRule),
+		},
+		"lb_listeners": map[string]any{
+			"allow_http_redirect": lbl.AllowHTTPRedirect, "violations": tuples(lbl.Violations), "unknown": tuples(lbl.Unknown),
+		},
+	}
+}
+
+func nilList(isNil bool, l []any) any {
+	if isNil {
+		return nil
+	}
+	return l
+}
+
+func (b *nativeBuilder) sshRule(r *planmodel.SSHRuleSources) any {
+	return map[string]any{
+		"group": b.sym(r.Group), "rule": b.num(r.Rule), "ports": b.sym(r.Ports), "declared_in": r.DeclaredIn,
+		"server": tuples(r.Server), "bastion": tuples(r.Bastion),
+	}
+}
+
+// tuples lists fixed-size tuples of strings or of scalars, without copying
+// them: a tuple's slice is a view of the model's array.
+func tuples[T [2]any | [3]any | [2]string | [3]string | [4]string | [5]string](ts []T) any {
+	if ts == nil {
+		return nil
+	}
+	out := make([]any, len(ts))
+	for i := range ts {
+		switch t := any(&ts[i]).(type) {
+		case *[2]any:
+			out[i] = t[:]
+		case *[3]any:
+			out[i] = t[:]
+		case *[2]string:
+			out[i] = t[:]
+		case *[3]string:
+			out[i] = t[:]
+		case *[4]string:
+			out[i] = t[:]
+		case *[5]string:
+			out[i] = t[:]
+		}
+	}
+	return out
 }
