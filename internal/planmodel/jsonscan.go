@@ -72,6 +72,10 @@ type scanner struct {
 	// slabs, shared with the scanners of change bodies read out of order,
 	// is where decoded values are carved from; nil means plain allocation.
 	slabs *slabs
+
+	// split, for a plan file, runs a second reader from a point in
+	// resource_changes on (see splitter); nil otherwise.
+	split *splitter
 }
 
 // newScanner scans a document held whole in memory.
@@ -170,6 +174,7 @@ type syntaxPos struct {
 	c         byte   // the offending byte
 	state     string // JSON text that leaves encoding/json in the same state
 	line, col int    // as encoding/json's offset would give them
+	at, nl    int64  // offset past the byte and of the last newline before it (-1: none seen)
 }
 
 // fail records a syntax error at b[i], or at the end of the input when i
@@ -191,7 +196,8 @@ func (s *scanner) fail(i int, state string) error {
 	if j := bytes.LastIndexByte(seen, '\n'); j >= 0 {
 		last = s.off + int64(j)
 	}
-	p.col = int(s.off + int64(end) - last)
+	p.at, p.nl = s.off+int64(end), last
+	p.col = int(p.at - last)
 	s.syn = p
 	return errSyntax
 }
@@ -704,6 +710,12 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		s.depth--
 		return nil
 	}
+	return s.members(fn)
+}
+
+// members consumes the members of the object being read, from the first
+// key on, and its closing brace.
+func (s *scanner) members(fn func(key []byte) error) error {
 	for {
 		if c := s.cur(); c != '"' && (c > ' ' || s.peek() != '"') {
 			return s.fail(s.i, `{"":"",`)
@@ -737,6 +749,25 @@ func (s *scanner) object(fn func(key []byte) error) error {
 	}
 }
 
+// moreMembers consumes the rest of the object being read after a member's
+// value: a reader that starts mid-document goes on with it.
+func (s *scanner) moreMembers(fn func(key []byte) error) error {
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
+	case ',':
+		s.i++
+		return s.members(fn)
+	case '}':
+		s.i++
+		s.depth--
+		return nil
+	}
+	return s.fail(s.i, `{"":""`)
+}
+
 // colon consumes the colon after the key in b[start:end], keeping the
 // key in the window, and returns where the key is now.
 func (s *scanner) colon(start, end int) (int, int, error) {
@@ -768,6 +799,12 @@ func (s *scanner) array(fn func() error) error {
 		s.depth--
 		return nil
 	}
+	return s.elements(fn)
+}
+
+// elements consumes the elements of the array being read, from the next
+// one on, and its closing bracket.
+func (s *scanner) elements(fn func() error) error {
 	for {
 		if err := fn(); err != nil {
 			return err
