@@ -34,6 +34,8 @@ func FuzzReadPlan(f *testing.F) {
 	// real-plan fixtures (80 KB) make instrumented runs crawl.
 	f.Add([]byte(smallPlan))
 	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_security_group_rule.r[\"a\"]","mode":"managed","type":"aws_security_group_rule","name":"r","index":"a","change":{"actions":["create"],"after":{"type":"ingress","from_port":22,"to_port":22,"protocol":"-1","cidr_blocks":["0.0.0.0/1","128.0.0.0/1"]},"after_unknown":{"security_group_id":true}}}],"configuration":{"root_module":{"resources":[{"mode":"managed","type":"aws_security_group_rule","name":"r","expressions":{"security_group_id":{"references":["module.m[0].x","var.y","each.value"]}}}]}}}`))
+	// Compact, as Terraform writes it: the split reader has points.
+	f.Add([]byte(`{"format_version":"1.2","resource_changes":[{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","change":{"actions":["create"],"after":{}}},{"address":"aws_security_group.s","mode":"managed","type":"aws_security_group","name":"s","change":{"actions":["create"],"after":{"ingress":[{"from_port":22,"to_port":22,"protocol":"tcp","cidr_blocks":["0.0.0.0/0"]}]}}},{"address":"aws_instance.i","mode":"managed","type":"aws_instance","name":"i","change":{"actions":["update"],"before":{},"after":{"associate_public_ip_address":true}}}],"configuration":{"root_module":{}}}`))
 	f.Add([]byte(`{"format_version":"1.0"}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -41,6 +43,19 @@ func FuzzReadPlan(f *testing.F) {
 		// The same document streamed a byte at a time through a tiny
 		// window reads the same.
 		sp, serr := read(newReaderScanner(iotest.OneByteReader(bytes.NewReader(data)), MaxPlanSize, 1))
+		// So does a file read by two readers split at the last point.
+		if i := bytes.LastIndex(data, []byte(splitPattern)); i >= 0 {
+			xp, xerr, _ := readSplit(t, data, int64(i))
+			if (xerr == nil) != (err == nil) || err != nil && xerr.Error() != err.Error() {
+				t.Fatalf("split: %v, in memory: %v", xerr, err)
+			}
+			if err == nil {
+				want, _ := json.Marshal(mustBuild(t, p))
+				if got, _ := json.Marshal(mustBuild(t, xp)); !bytes.Equal(got, want) {
+					t.Fatalf("split model differs:\n%s\n%s", got, want)
+				}
+			}
+		}
 		if err != nil {
 			if !IsInputError(err) {
 				t.Fatalf("error is not an InputError: %v", err)
@@ -69,6 +84,14 @@ func FuzzReadPlan(f *testing.F) {
 			t.Fatalf("streamed model differs:\n%s\n%s", want, got)
 		}
 	})
+}
+
+func mustBuild(t *testing.T, p *Plan) *Model {
+	m, err := Build(p, Options{BastionTags: map[string]string{"Role": "*"}})
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	return m
 }
 
 // FuzzScannerValidates checks that the one-pass reader accepts exactly the

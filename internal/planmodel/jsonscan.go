@@ -55,6 +55,7 @@ type scanner struct {
 	lastNL int64 // document offset of the last newline before off, or -1
 
 	depth int
+	kinds []uint64   // skipContainer's container kinds past the first 64 levels
 	err   error      // a syntax error met by orSkip
 	syn   *syntaxPos // the first syntax error
 
@@ -71,6 +72,10 @@ type scanner struct {
 	// slabs, shared with the scanners of change bodies read out of order,
 	// is where decoded values are carved from; nil means plain allocation.
 	slabs *slabs
+
+	// split, for a plan file, runs a second reader from a point in
+	// resource_changes on (see splitter); nil otherwise.
+	split *splitter
 }
 
 // newScanner scans a document held whole in memory.
@@ -169,6 +174,7 @@ type syntaxPos struct {
 	c         byte   // the offending byte
 	state     string // JSON text that leaves encoding/json in the same state
 	line, col int    // as encoding/json's offset would give them
+	at, nl    int64  // offset past the byte and of the last newline before it (-1: none seen)
 }
 
 // fail records a syntax error at b[i], or at the end of the input when i
@@ -190,7 +196,8 @@ func (s *scanner) fail(i int, state string) error {
 	if j := bytes.LastIndexByte(seen, '\n'); j >= 0 {
 		last = s.off + int64(j)
 	}
-	p.col = int(s.off + int64(end) - last)
+	p.at, p.nl = s.off+int64(end), last
+	p.col = int(p.at - last)
 	s.syn = p
 	return errSyntax
 }
@@ -273,8 +280,11 @@ func (s *scanner) ensure(n int) {
 
 // literal consumes lit (true, false, null) at the current position.
 func (s *scanner) literal(lit string) error {
-	if len(s.b)-s.i >= len(lit) && string(s.b[s.i:s.i+len(lit)]) == lit {
-		s.i += len(lit)
+	// Compare a word, not call memequal: skipped values are full of nulls.
+	// The caller has peeked at lit's first byte; its last four identify
+	// it (true, alse, null).
+	if n := len(lit); len(s.b)-s.i >= n && binary.LittleEndian.Uint32(s.b[s.i+n-4:]) == uint32(lit[n-4])|uint32(lit[n-3])<<8|uint32(lit[n-2])<<16|uint32(lit[n-1])<<24 {
+		s.i += n
 		return nil
 	}
 	return s.literalSlow(lit)
@@ -316,10 +326,13 @@ const (
 // special has the high bit set in the first byte of w (little endian)
 // that is a quote, a backslash or a control character; bits above it may
 // be set spuriously, bits below it are not.
+//
+// Flipping bit 1 maps '"' to 0x20 and keeps control characters below it,
+// so one less-than test finds both: eight operations a word, not twelve.
 func special(w uint64) uint64 {
-	q := w ^ (lsb * '"')
+	q := w ^ (lsb * 0x02)
 	b := w ^ (lsb * '\\')
-	return ((q-lsb)&^q | (b-lsb)&^b | (w-lsb*0x20)&^w) & msb
+	return ((q-lsb*0x21)&^q | (b-lsb)&^b) & msb
 }
 
 // str consumes the string the caller has peeked at and returns its raw
@@ -478,6 +491,12 @@ func (s *scanner) scanNumber() (i int, state string, ok bool) {
 }
 
 // skip validates and consumes one value.
+//
+// Most of a plan is only validated (planned values, prior state, the
+// attributes the model does not read), so this is the reader's hottest
+// loop: it is iterative, with the kind of each open container in a bit
+// stack, rather than recursing through object and array with a closure
+// per member. Its errors are those object and array would give.
 func (s *scanner) skip() error {
 	c := s.cur()
 	if c <= ' ' {
@@ -485,12 +504,9 @@ func (s *scanner) skip() error {
 	}
 	switch c {
 	case '"':
-		_, _, err := s.scanStr(false)
-		return err
-	case '{':
-		return s.object(func([]byte) error { return s.skip() })
-	case '[':
-		return s.array(s.skip)
+		return s.skipStr()
+	case '{', '[':
+		return s.skipContainer()
 	case 't':
 		return s.literal("true")
 	case 'f':
@@ -501,6 +517,157 @@ func (s *scanner) skip() error {
 		_, err := s.number()
 		return err
 	}
+}
+
+// skipContainer is skip for an object or array.
+func (s *scanner) skipContainer() error {
+	base := s.depth
+	// Bit d-base-1 of kinds is set when the container at depth d is an
+	// object; the first 64 levels need no memory.
+	var kinds uint64
+	isObj := func() bool {
+		if d := s.depth - base - 1; d < 64 {
+			return kinds>>d&1 != 0
+		} else {
+			return s.kinds[d/64-1]>>(d%64)&1 != 0
+		}
+	}
+	setKind := func(obj uint64) {
+		w := &kinds
+		d := s.depth - base - 1
+		if d >= 64 {
+			for len(s.kinds) < d/64 {
+				s.kinds = append(s.kinds, 0)
+			}
+			w = &s.kinds[d/64-1]
+		}
+		*w = *w&^(1<<(d%64)) | obj<<(d%64)
+	}
+	for {
+		// A value.
+		c := s.cur()
+		if c <= ' ' {
+			c = s.peek()
+		}
+		switch c {
+		case '"':
+			if err := s.skipStr(); err != nil {
+				return err
+			}
+		case '{':
+			if err := s.open(); err != nil {
+				return err
+			}
+			if c := s.cur(); c == '}' || c <= ' ' && s.peek() == '}' {
+				s.i++
+				s.depth--
+				break
+			}
+			setKind(1)
+			if err := s.skipKey(); err != nil {
+				return err
+			}
+			continue
+		case '[':
+			if err := s.open(); err != nil {
+				return err
+			}
+			if c := s.cur(); c == ']' || c <= ' ' && s.peek() == ']' {
+				s.i++
+				s.depth--
+				break
+			}
+			setKind(0)
+			continue
+		case 't':
+			if err := s.literal("true"); err != nil {
+				return err
+			}
+		case 'f':
+			if err := s.literal("false"); err != nil {
+				return err
+			}
+		case 'n':
+			if err := s.literal("null"); err != nil {
+				return err
+			}
+		default:
+			if _, err := s.number(); err != nil {
+				return err
+			}
+		}
+		// After a value: close containers until one goes on.
+		for {
+			if s.depth == base {
+				return nil
+			}
+			c := s.cur()
+			if c <= ' ' {
+				c = s.peek()
+			}
+			if isObj() {
+				switch c {
+				case ',':
+					s.i++
+					if err := s.skipKey(); err != nil {
+						return err
+					}
+				case '}':
+					s.i++
+					s.depth--
+					continue
+				default:
+					return s.fail(s.i, `{"":""`)
+				}
+			} else {
+				switch c {
+				case ',':
+					s.i++
+				case ']':
+					s.i++
+					s.depth--
+					continue
+				default:
+					return s.fail(s.i, `[""`)
+				}
+			}
+			break
+		}
+	}
+}
+
+// skipKey consumes an object key and its colon.
+func (s *scanner) skipKey() error {
+	if c := s.cur(); c != '"' && (c > ' ' || s.peek() != '"') {
+		return s.fail(s.i, `{"":"",`)
+	}
+	if err := s.skipStr(); err != nil {
+		return err
+	}
+	if c := s.cur(); c == ':' || c <= ' ' && s.peek() == ':' {
+		s.i++
+		return nil
+	}
+	return s.fail(s.i, `{""`)
+}
+
+// skipStr validates and consumes the string at the read position. Short
+// strings without escapes, nearly all of them, end within a word or two:
+// it finds their end inline and leaves the rest to scanStr.
+func (s *scanner) skipStr() error {
+	b := s.b
+	for i := s.i + 1; i+8 <= len(b); i += 8 {
+		if m := special(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if b[i] == '"' {
+				s.i = i + 1
+				return nil
+			}
+			break
+		}
+	}
+	_, _, err := s.scanStr(false)
+	return err
 }
 
 // raw validates and consumes one value and returns its bytes.
@@ -543,6 +710,12 @@ func (s *scanner) object(fn func(key []byte) error) error {
 		s.depth--
 		return nil
 	}
+	return s.members(fn)
+}
+
+// members consumes the members of the object being read, from the first
+// key on, and its closing brace.
+func (s *scanner) members(fn func(key []byte) error) error {
 	for {
 		if c := s.cur(); c != '"' && (c > ' ' || s.peek() != '"') {
 			return s.fail(s.i, `{"":"",`)
@@ -576,6 +749,25 @@ func (s *scanner) object(fn func(key []byte) error) error {
 	}
 }
 
+// moreMembers consumes the rest of the object being read after a member's
+// value: a reader that starts mid-document goes on with it.
+func (s *scanner) moreMembers(fn func(key []byte) error) error {
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch c {
+	case ',':
+		s.i++
+		return s.members(fn)
+	case '}':
+		s.i++
+		s.depth--
+		return nil
+	}
+	return s.fail(s.i, `{"":""`)
+}
+
 // colon consumes the colon after the key in b[start:end], keeping the
 // key in the window, and returns where the key is now.
 func (s *scanner) colon(start, end int) (int, int, error) {
@@ -607,6 +799,12 @@ func (s *scanner) array(fn func() error) error {
 		s.depth--
 		return nil
 	}
+	return s.elements(fn)
+}
+
+// elements consumes the elements of the array being read, from the next
+// one on, and its closing bracket.
+func (s *scanner) elements(fn func() error) error {
 	for {
 		if err := fn(); err != nil {
 			return err

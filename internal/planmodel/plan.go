@@ -121,6 +121,12 @@ func ParseReader(r io.Reader, limit int64) (*Plan, error) {
 			}
 			// One byte over the size reaches the end in one read.
 			window = int(min(int64(window), st.Size()+1))
+			if st.Size() >= splitMinSize {
+				s := newReaderScanner(r, limit, window)
+				s.split = newSplitter(f, st.Size(), limit)
+				defer s.split.stop()
+				return read(s)
+			}
 		}
 	}
 	return read(newReaderScanner(r, limit, window))
@@ -146,6 +152,9 @@ func read(s *scanner) (*Plan, error) {
 	}
 	if p != nil {
 		p.size = s.off + int64(len(s.b))
+		if s.split != nil && s.split.size >= 0 {
+			p.size = s.split.size
+		}
 	}
 	return p, err
 }
@@ -214,60 +223,30 @@ func (s *scanner) parse() (*Plan, error) {
 		refCache:   map[string][]step{},
 		modCache:   map[string]*configModule{},
 	}
-	var config []byte
-	var sawChanges bool
-	var instances []*Instance
-	var typeErr, changesErr error
+	t := &top{}
 	s.strs = make(map[string]any, 1024)
 	s.slabs = &slabs{acts: map[string][]string{}}
-	err := s.object(func(key []byte) error {
-		switch string(key) {
-		case "format_version", "terraform_version":
-			dst := &p.FormatVersion
-			if string(key) == "terraform_version" {
-				dst = &p.TerraformVersion
-			}
-			raw, err := s.raw()
-			if err != nil {
-				return err
-			}
-			if err := json.Unmarshal(raw, dst); err != nil && typeErr == nil {
-				typeErr = err
-			}
-			return nil
-		case "resource_changes":
-			sawChanges = true
-			if c := s.peek(); c != '[' && c != 'n' {
-				changesErr = errScan
-				return s.skip()
-			}
-			n := 0
-			return s.nullableArray(func() error {
-				n++
-				if changesErr != nil {
-					return s.skip()
-				}
-				in, err := s.orSkip(parseChange)
-				if err != nil {
-					changesErr = fmt.Errorf("resource_changes[%d]: %w", n-1, err)
-				} else if in != nil {
-					instances = append(instances, in)
-				}
-				return s.err
-			})
-		case "configuration":
-			raw, err := s.raw()
-			config = bytes.Clone(raw) // parsed after the scan
-			return err
-		}
-		return s.skip()
-	})
+	err := s.object(func(key []byte) error { return s.member(t, key) })
 	if err == nil {
 		err = s.end()
+	}
+	if errors.Is(err, errSplit) {
+		err = s.join(t)
 	}
 	if err != nil && !errors.Is(err, errScan) {
 		return nil, err
 	}
+	var typeErr error
+	for _, v := range t.versions {
+		dst := &p.FormatVersion
+		if v.terraform {
+			dst = &p.TerraformVersion
+		}
+		if err := json.Unmarshal(v.raw, dst); err != nil && typeErr == nil {
+			typeErr = err
+		}
+	}
+	config, sawChanges, instances, changesErr := t.config, t.sawChanges, t.instances, t.changesErr
 	if typeErr != nil {
 		return nil, inputErrorf("plan: top-level fields have the wrong types (%v); %s", typeErr, howToMake)
 	}
@@ -297,6 +276,84 @@ func (s *scanner) parse() (*Plan, error) {
 		p.add(in)
 	}
 	return p, nil
+}
+
+// top is what the members of a plan yield, in the order they come: a
+// reader that starts mid-document (see splitter) fills its own, joined
+// with the first reader's at the end.
+type top struct {
+	versions   []version // format_version and terraform_version, replayed in order
+	config     []byte    // the last configuration
+	sawChanges bool
+	instances  []*Instance
+	// changesErr is the resource_changes error to report. A non-array
+	// resource_changes replaces it (overwrote); an element's error is
+	// kept only if there was none.
+	changesErr error
+	overwrote  bool
+}
+
+type version struct {
+	terraform bool
+	raw       []byte
+}
+
+// member reads one top-level member of the plan.
+func (s *scanner) member(t *top, key []byte) error {
+	switch string(key) {
+	case "format_version", "terraform_version":
+		v := version{terraform: string(key) == "terraform_version"}
+		raw, err := s.raw()
+		if err != nil {
+			return err
+		}
+		v.raw = bytes.Clone(raw) // decoded after the scan
+		t.versions = append(t.versions, v)
+		return nil
+	case "resource_changes":
+		t.sawChanges = true
+		if c := s.peek(); c != '[' && c != 'n' {
+			t.changesErr, t.overwrote = errScan, true
+			return s.skip()
+		}
+		sp := s.split
+		if sp != nil {
+			sp.begin(s.pos())
+		}
+		n := 0
+		return s.nullableArray(func() error {
+			if sp != nil && sp.reached(s, n) {
+				return errSplit
+			}
+			n++
+			return s.change(t, n-1, false)
+		})
+	case "configuration":
+		raw, err := s.raw()
+		t.config = bytes.Clone(raw) // parsed after the scan
+		return err
+	}
+	return s.skip()
+}
+
+// change reads element idx of a resource_changes array. In a reader that
+// started at a split point, cont marks the array it started in, where idx
+// counts from the split.
+func (s *scanner) change(t *top, idx int, cont bool) error {
+	if t.changesErr != nil {
+		return s.skip()
+	}
+	in, err := s.orSkip(parseChange)
+	if err != nil {
+		if cont {
+			t.changesErr = &splitIndexError{idx, err}
+		} else {
+			t.changesErr = fmt.Errorf("resource_changes[%d]: %w", idx, err)
+		}
+	} else if in != nil {
+		t.instances = append(t.instances, in)
+	}
+	return s.err
 }
 
 type rawHeader struct {

@@ -120,3 +120,49 @@ func TestStreamErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipDeepNesting checks the skipper's container stack past the 64
+// levels it keeps in a register: every mix of objects and arrays closes
+// right, and errors deep inside read as encoding/json's.
+func TestSkipDeepNesting(t *testing.T) {
+	for _, depth := range []int{63, 64, 65, 130, 200} {
+		var open, close strings.Builder
+		for d := 0; d < depth; d++ {
+			if d%3 == 1 {
+				open.WriteString(`{"k":1,"v":`)
+			} else {
+				open.WriteString(`[0,`)
+			}
+		}
+		for d := depth - 1; d >= 0; d-- {
+			if d%3 == 1 {
+				close.WriteString(`,"w":null}`)
+			} else {
+				close.WriteString(`,true]`)
+			}
+		}
+		valid := open.String() + `"x"` + close.String()
+		for _, doc := range []string{
+			valid,
+			open.String() + `"x"` + close.String()[:len(close.String())/2] + `]` + close.String()[len(close.String())/2:],
+			open.String() + `"x"` + close.String()[:len(close.String())-1],
+			open.String() + `"x",}` + close.String(),
+			open.String() + `{"a" 1}` + close.String(),
+		} {
+			data := []byte(doc)
+			s := newScanner(data)
+			err := s.skip()
+			if err == nil {
+				err = s.end()
+			}
+			if got, want := err == nil, json.Valid(data); got != want {
+				t.Fatalf("depth %d: scanner accepts %v, encoding/json %v", depth, got, want)
+			}
+			if err != nil {
+				if got, want := s.syntaxError().Error(), jsonSyntaxError(data).Error(); got != want {
+					t.Errorf("depth %d: %s, want %s", depth, got, want)
+				}
+			}
+		}
+	}
+}
