@@ -481,7 +481,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 	default:
 		res := pointees{}
 		if e, ok := b.leaf(specCfg["version"]); ok {
-			b.p.budget = resolveBudget
+			b.rs.budget = resolveBudget
 			targets, complete := b.resolveRefs(nil, e.refs, b.scopeOf(in), 0)
 			if complete && len(targets) > 0 {
 				res.complete = true
