@@ -3,6 +3,7 @@ package planmodel
 import (
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -103,10 +104,10 @@ type builder struct {
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
 
-	targets       []Target // slab for allocTarget
-	nameMatch     map[string]bool
-	cidrs         cidrText
-	exposureRules []parsedRule // reused by computeExposure
+	targets   []Target // slab for allocTarget
+	nameMatch map[string]bool
+	cidrs     cidrText
+	unres     []Unresolved // this builder's part of Model.Unresolved, in order
 }
 
 // Build turns a parsed plan into the network model.
@@ -162,6 +163,61 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_security_group"] {
 		b.securityGroup(in)
 	}
+	// From here on the rules and the targets are built from read-only
+	// inputs (the plan, the groups' keys, the prefix lists) into disjoint
+	// parts of the model, so on a large plan they are built at the same
+	// time, the rules by a fork with its own scratch.
+	rb := b
+	var done chan struct{}
+	if parallelBuild(len(p.Instances)) {
+		rb = b.fork()
+		done = make(chan struct{})
+		go func() {
+			defer close(done)
+			rb.rulesAndFilters(byType)
+		}()
+	} else {
+		b.rulesAndFilters(byType)
+	}
+	b.targetsOf(byType)
+	if done != nil {
+		<-done
+		// The rules' unresolved entries come first, as when built in turn.
+		b.unres = append(rb.unres, b.unres...)
+	}
+	b.m.Unresolved = append(b.m.Unresolved, b.unres...)
+	b.attachGroups()
+	b.computeExposure()
+	b.sortOutput()
+	b.buildIndex()
+	return b.m, nil
+}
+
+// parallelMin is the number of plan instances from which Build uses a
+// second core: below it, starting workers and warming their caches costs
+// more than it saves.
+const parallelMin = 1000
+
+func parallelBuild(instances int) bool {
+	return instances >= parallelMin && runtime.GOMAXPROCS(0) > 1
+}
+
+// fork returns a builder for a concurrent part of Build: it shares the
+// model and the read-only maps, and has its own resolver, slabs, caches
+// and unresolved list. The parts given to forks must write disjoint maps.
+func (b *builder) fork() *builder {
+	w := *b
+	w.rs = newResolver(b.p)
+	w.arena, w.targets, w.unres = nil, nil, nil
+	w.nameMatch = map[string]bool{}
+	w.cidrs = cidrText{}
+	return &w
+}
+
+// rulesAndFilters adds every rule to its group and builds the network ACL
+// rules and IP filters. It writes the groups (and b.sgs), b.ingressSets,
+// the model's NetworkACLRules and IPFilters, and nothing the targets use.
+func (b *builder) rulesAndFilters(byType map[string][]*Instance) {
 	// Rules are added to their groups in the order: inline rules, then
 	// rule resources; the groups of rule resources are resolved first so
 	// that each group's rule slices are allocated once.
@@ -176,6 +232,23 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, r := range standalone {
 		b.addRule(r.key, r.ri)
 	}
+	for _, in := range byType["aws_network_acl"] {
+		b.networkACL(in)
+	}
+	for _, in := range byType["aws_network_acl_rule"] {
+		b.networkACLRule(in)
+	}
+	for _, in := range byType["aws_lb_listener_rule"] {
+		b.listenerRule(in)
+	}
+	for _, in := range byType["aws_wafv2_ip_set"] {
+		b.wafIPSet(in)
+	}
+}
+
+// targetsOf builds the targets, autoscaling groups and listeners. It
+// reads the groups only through b.sgOf.
+func (b *builder) targetsOf(byType map[string][]*Instance) {
 	for _, in := range byType["aws_subnet"] {
 		if v, st := b.view(in).boolean("map_public_ip_on_launch"); st == known && v {
 			b.subnets[in] = true
@@ -205,23 +278,6 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_eip_association"] {
 		b.eip(in, "instance_id", "network_interface_id")
 	}
-	for _, in := range byType["aws_network_acl"] {
-		b.networkACL(in)
-	}
-	for _, in := range byType["aws_network_acl_rule"] {
-		b.networkACLRule(in)
-	}
-	for _, in := range byType["aws_lb_listener_rule"] {
-		b.listenerRule(in)
-	}
-	for _, in := range byType["aws_wafv2_ip_set"] {
-		b.wafIPSet(in)
-	}
-	b.attachGroups()
-	b.computeExposure()
-	b.sortOutput()
-	b.buildIndex()
-	return b.m, nil
 }
 
 func (b *builder) view(in *Instance) obj {
@@ -241,7 +297,7 @@ func (b *builder) live(in *Instance) bool {
 }
 
 func (b *builder) unresolved(addr, attr, reason string, r *Rule) {
-	b.m.Unresolved = append(b.m.Unresolved, Unresolved{Address: addr, Attribute: attr, Reason: reason, Rule: r})
+	b.unres = append(b.unres, Unresolved{Address: addr, Attribute: attr, Reason: reason, Rule: r})
 }
 
 // isBastion applies the configured tag and name pattern.
