@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // modelTypes are the resource types whose attributes the reader decodes,
@@ -89,6 +91,7 @@ type builder struct {
 	m      *Model
 
 	sgs       map[string]*SecurityGroup // by key
+	tmap      map[string]*Target        // where newTarget puts targets: Model.Targets but in a fork
 	sgOf      map[*Instance]string
 	targetOf  map[*Instance]*Target
 	tgSGs     map[*Target]pointees
@@ -144,6 +147,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		Unresolved:        []Unresolved{},
 	}
 	b.sgs = b.m.SecurityGroups
+	b.tmap = b.m.Targets
 	b.sgOf = make(map[*Instance]string, nSG)
 	b.targetOf = make(map[*Instance]*Target, nTargets)
 	b.tgSGs = make(map[*Target]pointees, nTargets)
@@ -163,29 +167,46 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_security_group"] {
 		b.securityGroup(in)
 	}
-	// From here on the rules and the targets are built from read-only
-	// inputs (the plan, the groups' keys, the prefix lists) into disjoint
-	// parts of the model, so on a large plan they are built at the same
-	// time, the rules by a fork with its own scratch.
-	rb := b
-	var done chan struct{}
-	if parallelBuild(len(p.Instances)) {
-		rb = b.fork()
-		done = make(chan struct{})
-		go func() {
-			defer close(done)
-			rb.rulesAndFilters(byType)
-		}()
-	} else {
-		b.rulesAndFilters(byType)
+	// From here on the rules, the load balancers and the other targets are
+	// built from read-only inputs (the plan, the groups' keys, the prefix
+	// lists) into disjoint parts of the model, so on a large plan they are
+	// built at the same time by forks with their own scratch, and merged in
+	// a fixed order.
+	parallel := parallelBuild(len(p.Instances))
+	rb, lb := b, b
+	if parallel {
+		rb, lb = b.fork(), b.fork()
+		// The load balancers' targets are kept apart and merged below.
+		n := len(byType["aws_lb"]) + len(byType["aws_alb"])
+		lb.tmap = make(map[string]*Target, n)
+		lb.targetOf = make(map[*Instance]*Target, n)
+		lb.tgSGs = make(map[*Target]pointees, n)
 	}
-	b.targetsOf(byType)
-	if done != nil {
-		<-done
-		// The rules' unresolved entries come first, as when built in turn.
-		b.unres = append(rb.unres, b.unres...)
+	var unres [3][]Unresolved
+	tasks := []func(){
+		func() { b.targetsOf(byType); unres[2] = b.takeUnresolved() },
+		func() { rb.rulesAndFilters(byType); unres[0] = rb.takeUnresolved() },
+		func() { lb.loadBalancers(byType); unres[1] = lb.takeUnresolved() },
 	}
-	b.m.Unresolved = append(b.m.Unresolved, b.unres...)
+	if !parallel {
+		// In turn, in the order of the unresolved entries.
+		tasks[0], tasks[1], tasks[2] = tasks[1], tasks[2], tasks[0]
+	}
+	runTasks(parallel, tasks...)
+	if lb != b {
+		for a, t := range lb.tmap {
+			b.m.Targets[a] = t
+		}
+		for in, t := range lb.targetOf {
+			b.targetOf[in] = t
+		}
+		for t, pt := range lb.tgSGs {
+			b.tgSGs[t] = pt
+		}
+	}
+	for _, u := range unres {
+		b.m.Unresolved = append(b.m.Unresolved, u...)
+	}
 	b.attachGroups()
 	b.computeExposure()
 	b.sortOutput()
@@ -196,10 +217,44 @@ func Build(p *Plan, opts Options) (*Model, error) {
 // parallelMin is the number of plan instances from which Build uses a
 // second core: below it, starting workers and warming their caches costs
 // more than it saves.
-const parallelMin = 1000
+var parallelMin = 1000 // a variable so that tests can force either way
 
 func parallelBuild(instances int) bool {
 	return instances >= parallelMin && runtime.GOMAXPROCS(0) > 1
+}
+
+// runTasks runs the tasks on up to GOMAXPROCS goroutines, the caller's
+// included, each taking the next task when done; in turn when not
+// parallel.
+func runTasks(parallel bool, tasks ...func()) {
+	w := 1
+	if parallel {
+		w = min(runtime.GOMAXPROCS(0), len(tasks))
+	}
+	var next atomic.Int32
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < len(tasks); i = int(next.Add(1)) - 1 {
+			tasks[i]()
+		}
+	}
+	var wg sync.WaitGroup
+	for range w - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}
+
+// takeUnresolved returns the unresolved entries recorded so far and
+// starts a new list.
+func (b *builder) takeUnresolved() []Unresolved {
+	u := b.unres
+	b.unres = nil
+	return u
 }
 
 // fork returns a builder for a concurrent part of Build: it shares the
@@ -246,8 +301,21 @@ func (b *builder) rulesAndFilters(byType map[string][]*Instance) {
 	}
 }
 
-// targetsOf builds the targets, autoscaling groups and listeners. It
-// reads the groups only through b.sgOf.
+// loadBalancers builds the load balancers and their listeners. It reads
+// the groups only through b.sgOf, and the targets only to find the
+// listeners' load balancers.
+func (b *builder) loadBalancers(byType map[string][]*Instance) {
+	for _, in := range append(byType["aws_lb"], byType["aws_alb"]...) {
+		b.loadBalancer(in)
+	}
+	for _, in := range append(byType["aws_lb_listener"], byType["aws_alb_listener"]...) {
+		b.listener(in)
+	}
+}
+
+// targetsOf builds the other targets and the autoscaling groups. It reads
+// the groups only through b.sgOf, and the targets only to find Elastic
+// IPs' instances.
 func (b *builder) targetsOf(byType map[string][]*Instance) {
 	for _, in := range byType["aws_subnet"] {
 		if v, st := b.view(in).boolean("map_public_ip_on_launch"); st == known && v {
@@ -262,12 +330,6 @@ func (b *builder) targetsOf(byType map[string][]*Instance) {
 	}
 	for _, in := range byType["aws_instance"] {
 		b.instance(in)
-	}
-	for _, in := range append(byType["aws_lb"], byType["aws_alb"]...) {
-		b.loadBalancer(in)
-	}
-	for _, in := range append(byType["aws_lb_listener"], byType["aws_alb_listener"]...) {
-		b.listener(in)
 	}
 	for _, in := range byType["aws_db_instance"] {
 		b.database(in)
@@ -329,7 +391,7 @@ func (b *builder) bastionName(n string) bool {
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {
 	t := b.allocTarget()
 	*t = Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, Exposure: []Exposure{}}
-	b.m.Targets[in.Address] = t
+	b.tmap[in.Address] = t
 	b.targetOf[in] = t
 	return t
 }

@@ -1,7 +1,12 @@
 package planmodel
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -140,6 +145,47 @@ func TestBuildIDOfDeletedGroup(t *testing.T) {
 		}
 		if web := m.Targets["aws_instance.web"]; web == nil || !slices.Equal(web.SecurityGroups, []string{"sg-1"}) {
 			t.Errorf("aws_instance.web should be protected by sg-1; got %+v", web)
+		}
+	}
+}
+
+// TestBuildConcurrentMatchesSerial builds every fixture plan, both sides,
+// with and without the concurrent path (forced on small plans), and
+// requires byte-identical models.
+func TestBuildConcurrentMatchesSerial(t *testing.T) {
+	paths, err := filepath.Glob("../check/testdata/plans/*.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixture plans: %v", err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	defer func(n int) { parallelMin = n }(parallelMin)
+	build := func(data []byte, opts Options, min int) []byte {
+		parallelMin = min
+		p, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Build(p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	opts := Options{SSHPort: 22, PublicPorts: []int{80, 443}, AllowHTTPRedirect: true, AdminCIDRs: []string{"203.0.113.0/24"}}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, before := range []bool{false, true} {
+			opts.Before = before
+			if serial, conc := build(data, opts, math.MaxInt), build(data, opts, 0); !bytes.Equal(serial, conc) {
+				t.Errorf("%s (before %v): the concurrent build differs from the serial one", filepath.Base(path), before)
+			}
 		}
 	}
 }
