@@ -209,8 +209,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	}
 	b.attachGroups()
 	b.computeExposure()
-	b.sortOutput()
-	b.buildIndex()
+	b.sortAndIndex(parallel)
 	return b.m, nil
 }
 
@@ -930,12 +929,29 @@ func (b *builder) attachGroups() {
 	}
 }
 
-func (b *builder) sortOutput() {
+// sortAndIndex sorts the model's lists and builds the index: the groups'
+// part and the targets' part touch disjoint data, so on a large plan they
+// run at the same time.
+func (b *builder) sortAndIndex(parallel bool) {
+	ix := b.newIndex()
+	runTasks(parallel,
+		func() { b.sortTargets(); b.indexTargets(ix) },
+		func() { b.sortGroups(); b.indexGroups(ix) })
+	// Duplicates collapse, as they do in the Rego sets these lists stand for.
+	ix.UnknownTargets = slices.Compact(ix.UnknownTargets)
+	ix.PublicIngress.Violations = slices.Compact(ix.PublicIngress.Violations)
+	b.m.Index = ix
+}
+
+func (b *builder) sortGroups() {
 	for _, sg := range b.sgs {
 		sort.Strings(sg.Protects)
 		sortRules(sg.Ingress)
 		sortRules(sg.Egress)
 	}
+}
+
+func (b *builder) sortTargets() {
 	for _, t := range b.m.Targets {
 		sort.Slice(t.Listeners, func(i, j int) bool { return t.Listeners[i].Address < t.Listeners[j].Address })
 		sort.Strings(t.UsedBy)
