@@ -3,6 +3,7 @@ package planmodel
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"runtime"
 	"slices"
 	"sort"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // modelTypes are the resource types whose attributes the reader decodes,
@@ -88,7 +90,10 @@ type builder struct {
 	p      *Plan
 	opts   Options
 	nameRE *regexp.Regexp
-	m      *Model
+	// nameLit is the lower-case literal nameRE looks for ignoring case,
+	// or "" when it is not that simple.
+	nameLit string
+	m       *Model
 
 	sgs       map[string]*SecurityGroup // by key
 	tmap      map[string]*Target        // where newTarget puts targets: Model.Targets but in a fork
@@ -123,7 +128,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bastion name pattern %q: %w", pat, err)
 	}
-	b := &builder{p: p, opts: opts, nameRE: re}
+	b := &builder{p: p, opts: opts, nameRE: re, nameLit: foldLiteral(pat)}
 	byType := map[string][]*Instance{}
 	for _, in := range p.Instances {
 		if _, ok := modelTypes[in.Type]; ok && b.live(in) {
@@ -377,14 +382,70 @@ func (b *builder) isBastion(in *Instance, tags map[string]string, names ...strin
 }
 
 // bastionName matches the name pattern once per distinct name: instances of
-// one resource share theirs.
+// one resource share theirs. A pattern that is a case-insensitive literal
+// (the default) is matched by hand in ASCII names: Name tags are mostly
+// distinct, and the regexp was a tenth of Build.
 func (b *builder) bastionName(n string) bool {
+	if b.nameLit != "" && isASCII(n) {
+		return containsFoldASCII(n, b.nameLit)
+	}
 	m, ok := b.nameMatch[n]
 	if !ok {
 		m = b.nameRE.MatchString(n)
 		b.nameMatch[n] = m
 	}
 	return m
+}
+
+// foldLiteral returns, lower-cased, the literal that pattern looks for
+// case-insensitively anywhere in a string, when it is only that (as
+// "(?i)bastion" is) and plain ASCII.
+func foldLiteral(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil || re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase == 0 {
+		return ""
+	}
+	lit := make([]byte, 0, len(re.Rune))
+	for _, r := range re.Rune {
+		if r >= utf8.RuneSelf {
+			return ""
+		}
+		lit = append(lit, lowerASCII(byte(r)))
+	}
+	return string(lit)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// containsFoldASCII reports whether s contains lit (lower case) ignoring
+// ASCII case. Within ASCII that is what the regexp's case folding
+// matches; strings with other characters (a "ſ" folds to "s") go to the
+// regexp.
+func containsFoldASCII(s, lit string) bool {
+	for i := 0; i+len(lit) <= len(s); i++ {
+		j := 0
+		for j < len(lit) && lowerASCII(s[i+j]) == lit[j] {
+			j++
+		}
+		if j == len(lit) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {

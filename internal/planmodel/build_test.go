@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"testing"
@@ -187,5 +188,24 @@ func TestBuildConcurrentMatchesSerial(t *testing.T) {
 				t.Errorf("%s (before %v): the concurrent build differs from the serial one", filepath.Base(path), before)
 			}
 		}
+	}
+}
+
+// TestBastionNameLiteral checks the hand-matched literal patterns against
+// the regexp they stand for.
+func TestBastionNameLiteral(t *testing.T) {
+	names := []string{"", "bastion", "BASTION-1", "my-Bastion", "xBaStIoNx", "bastio", "baſtion", "bastİon",
+		"k8s-jump", "\u212a8s-jump", "K8S", "b", "B", "jump"}
+	for _, pat := range []string{DefaultBastionPattern, "(?i)BASTION", "bastion", "(?i)bas.ion", "(?i)k8s", "(?i)", "(?i)b", "(?i)jump|bastion", "(?i)^jump"} {
+		re := regexp.MustCompile(pat)
+		b := &builder{nameRE: re, nameLit: foldLiteral(pat), nameMatch: map[string]bool{}}
+		for _, n := range names {
+			if got, want := b.bastionName(n), re.MatchString(n); got != want {
+				t.Errorf("pattern %q (literal %q), name %q: got %v, want %v", pat, b.nameLit, n, got, want)
+			}
+		}
+	}
+	if foldLiteral(DefaultBastionPattern) != "bastion" {
+		t.Errorf("the default pattern should be matched by hand; literal %q", foldLiteral(DefaultBastionPattern))
 	}
 }
