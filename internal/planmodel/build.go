@@ -367,18 +367,39 @@ func (b *builder) unresolved(addr, attr, reason string, r *Rule) {
 }
 
 // isBastion applies the configured tag and name pattern.
-func (b *builder) isBastion(in *Instance, tags map[string]string, names ...string) bool {
+func (b *builder) isBastion(in *Instance, tag tagLookup, names ...string) bool {
 	for k, want := range b.opts.BastionTags {
-		if v, ok := tags[k]; ok && (want == "*" || strings.EqualFold(v, want)) {
+		if v, ok := tag(k); ok && (want == "*" || strings.EqualFold(v, want)) {
 			return true
 		}
 	}
-	for _, n := range append(names, in.Name, tags["Name"]) {
+	nameTag, _ := tag("Name")
+	for _, n := range names {
 		if n != "" && b.bastionName(n) {
 			return true
 		}
 	}
-	return false
+	return (in.Name != "" && b.bastionName(in.Name)) || (nameTag != "" && b.bastionName(nameTag))
+}
+
+// tagLookup finds the value of a tag.
+type tagLookup func(key string) (string, bool)
+
+func mapTags(m map[string]string) tagLookup {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// lastString looks a key up in a map(string) attribute's members as strMap
+// would have it, without building the map: the last member of the name
+// counts, and only when it is a string.
+func lastString(m fields, k string) (string, bool) {
+	for i := len(m) - 1; i >= 0; i-- {
+		if m[i].k == k {
+			s, ok := m[i].v.(string)
+			return s, ok
+		}
+	}
+	return "", false
 }
 
 // bastionName matches the name pattern once per distinct name: instances of
@@ -494,9 +515,10 @@ func (b *builder) setGroups(t *Target, pts ...pointees) {
 
 func (b *builder) instance(in *Instance) {
 	o := b.view(in)
-	tags := o.strMap("tags")
 	role := RoleServer
-	if b.isBastion(in, tags) {
+	tags, _ := o.field("tags")
+	tagMembers, _ := tags.(fields)
+	if b.isBastion(in, func(k string) (string, bool) { return lastString(tagMembers, k) }) {
 		role = RoleBastion
 	}
 	t := b.newTarget(in, KindInstance, role)
@@ -586,7 +608,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 	}
 	name, _ := o.str("name")
 	role := RoleServer
-	if b.isBastion(in, tags, name) {
+	if b.isBastion(in, mapTags(tags), name) {
 		role = RoleBastion
 	}
 	a := &AutoscalingGroup{Address: in.Address, Role: role, Actions: in.Actions}
@@ -715,7 +737,7 @@ func (b *builder) launchTemplate(in *Instance) {
 	}
 	name, _ := o.str("name")
 	role := RoleServer
-	if b.bastionLT[in] || b.isBastion(in, tags, name) {
+	if b.bastionLT[in] || b.isBastion(in, mapTags(tags), name) {
 		role = RoleBastion
 	}
 	t := b.newTarget(in, KindLaunchTemplate, role)

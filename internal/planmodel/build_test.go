@@ -209,3 +209,17 @@ func TestBastionNameLiteral(t *testing.T) {
 		t.Errorf("the default pattern should be matched by hand; literal %q", foldLiteral(DefaultBastionPattern))
 	}
 }
+
+// TestLastStringMatchesStrMap checks the map-free tag lookup against
+// strMap, duplicates included.
+func TestLastStringMatchesStrMap(t *testing.T) {
+	members := fields{{"Name", "a"}, {"Role", "bastion"}, {"Name", 3.0}, {"Env", "x"}, {"Env", "y"}, {"Role", nil}, {"Role", "jump"}}
+	o := obj{vals: fields{{"tags", members}}}
+	m := o.strMap("tags")
+	for _, k := range []string{"Name", "Role", "Env", "Missing"} {
+		v, ok := lastString(members, k)
+		if w, wok := m[k]; v != w || ok != wok {
+			t.Errorf("%s: lastString gives %q %v, strMap %q %v", k, v, ok, w, wok)
+		}
+	}
+}
