@@ -108,6 +108,7 @@ type builder struct {
 
 	rs    resolver
 	arena []*Instance // backs pointees.insts (instSlice)
+	strs  []string    // backs Target.SecurityGroups (strSlice)
 
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
@@ -267,7 +268,7 @@ func (b *builder) takeUnresolved() []Unresolved {
 func (b *builder) fork() *builder {
 	w := *b
 	w.rs = newResolver(b.p)
-	w.arena, w.targets, w.unres = nil, nil, nil
+	w.arena, w.strs, w.targets, w.unres = nil, nil, nil, nil
 	w.nameMatch = map[string]bool{}
 	w.cidrs = cidrText{}
 	return &w
@@ -511,6 +512,32 @@ func (b *builder) setGroups(t *Target, pts ...pointees) {
 	if !all.complete {
 		addUnknown(&t.Unknown, "security_groups")
 	}
+	// The keys are known here, before the groups known only by id exist
+	// (attachGroups adds them): such a group's key is its id. Sorting them
+	// here puts the work in the concurrent part of Build.
+	if n := len(all.insts) + len(all.external); n > 0 {
+		keys := b.strSlice(n)
+		for _, in := range all.insts {
+			keys = append(keys, b.sgOf[in])
+		}
+		keys = append(keys, all.external...)
+		slices.Sort(keys)
+		t.SecurityGroups = slices.Compact(keys)
+	}
+}
+
+// strSlice returns an empty slice with room for n strings, carved from a
+// shared chunk as instSlice does.
+func (b *builder) strSlice(n int) []string {
+	if n > 64 {
+		return make([]string, 0, n)
+	}
+	if len(b.strs)+n > cap(b.strs) {
+		b.strs = make([]string, 0, 1024)
+	}
+	i := len(b.strs)
+	b.strs = b.strs[:i+n]
+	return b.strs[i : i : i+n]
 }
 
 func (b *builder) instance(in *Instance) {
@@ -969,24 +996,22 @@ func (b *builder) wafIPSet(in *Instance) {
 // so their rules are still checked.
 func (b *builder) attachGroups() {
 	protects := make(map[string]int, len(b.sgs))
+	total := 0
 	for t, pt := range b.tgSGs {
-		t.SecurityGroups = slices.Grow(t.SecurityGroups, len(pt.insts)+len(pt.external))
-		for _, in := range pt.insts {
-			t.SecurityGroups = append(t.SecurityGroups, b.sgOf[in])
-		}
 		for _, id := range pt.external {
-			t.SecurityGroups = append(t.SecurityGroups, b.externalGroup(id))
+			b.externalGroup(id)
 		}
-		sort.Strings(t.SecurityGroups)
-		t.SecurityGroups = slices.Compact(t.SecurityGroups)
 		for _, key := range t.SecurityGroups {
 			protects[key]++
 		}
+		total += len(t.SecurityGroups)
 	}
-	// Size each group's Protects once.
+	// Size each group's Protects once, from one chunk.
+	chunk := make([]string, 0, total)
 	for key, n := range protects {
 		if sg := b.sgs[key]; sg != nil {
-			sg.Protects = slices.Grow(sg.Protects, n)
+			sg.Protects = chunk[len(chunk) : len(chunk) : len(chunk)+n]
+			chunk = chunk[:len(chunk)+n]
 		}
 	}
 	for t := range b.tgSGs {
