@@ -109,6 +109,10 @@ type builder struct {
 	rs    resolver
 	arena []*Instance // backs pointees.insts (instSlice)
 	strs  []string    // backs Target.SecurityGroups (strSlice)
+	// ruleChunk and setChunk back the groups' rule slices and
+	// b.ingressSets (reserveRules).
+	ruleChunk []Rule
+	setChunk  []addrSet
 
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
@@ -268,7 +272,7 @@ func (b *builder) takeUnresolved() []Unresolved {
 func (b *builder) fork() *builder {
 	w := *b
 	w.rs = newResolver(b.p)
-	w.arena, w.strs, w.targets, w.unres = nil, nil, nil, nil
+	w.arena, w.strs, w.targets, w.unres, w.ruleChunk, w.setChunk = nil, nil, nil, nil, nil, nil
 	w.nameMatch = map[string]bool{}
 	w.cidrs = cidrText{}
 	return &w
