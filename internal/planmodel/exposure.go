@@ -29,8 +29,10 @@ func (b *builder) computeExposure() {
 		groups []string
 		out    []Exposure
 	}
-	var jobs []job
-	byKey := map[string]int{}
+	// Sized for distinct lists up to half the targets: growing them was a
+	// visible part of this serial step.
+	jobs := make([]job, 0, len(b.m.Targets)/2)
+	byKey := make(map[string]int, len(b.m.Targets)/2)
 	ts := make([]*Target, 0, len(b.m.Targets))
 	of := make([]int, 0, len(b.m.Targets))
 	var key []byte
@@ -52,7 +54,7 @@ func (b *builder) computeExposure() {
 		of = append(of, j)
 	}
 	shards(len(jobs), parallelBuild(len(b.p.Instances)), func(lo, hi int) {
-		x := exposer{b: b, parsed: map[string][]parsedRule{}, cidrs: b.cidrs}
+		x := exposer{b: b, parsed: make(map[string][]parsedRule, hi-lo), cidrs: b.cidrs}
 		if lo > 0 || hi < len(jobs) {
 			x.cidrs = cidrText{} // the shared one is not safe across shards
 		}
