@@ -95,11 +95,14 @@ type builder struct {
 	nameLit string
 	m       *Model
 
-	sgs       map[string]*SecurityGroup // by key
-	tmap      map[string]*Target        // where newTarget puts targets: Model.Targets but in a fork
-	sgOf      map[*Instance]string
-	targetOf  map[*Instance]*Target
-	tgSGs     map[*Target]pointees
+	sgs      map[string]*SecurityGroup // by key
+	tmap     map[string]*Target        // where newTarget puts targets: Model.Targets but in a fork
+	sgOf     map[*Instance]string
+	targetOf map[*Instance]*Target
+	// attached lists the targets whose groups are set, and extIDs the ids
+	// of groups outside the plan they name, for attachGroups.
+	attached  []*Target
+	extIDs    []string
 	subnets   map[*Instance]bool // subnet → map_public_ip_on_launch known true
 	ltASGs    map[*Instance][]*Instance
 	prefixes  map[*Instance]addrSet
@@ -160,7 +163,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	b.tmap = b.m.Targets
 	b.sgOf = make(map[*Instance]string, nSG)
 	b.targetOf = make(map[*Instance]*Target, nTargets)
-	b.tgSGs = make(map[*Target]pointees, nTargets)
+	b.attached = make([]*Target, 0, nTargets)
 	b.subnets = map[*Instance]bool{}
 	b.ltASGs = map[*Instance][]*Instance{}
 	b.prefixes = map[*Instance]addrSet{}
@@ -190,7 +193,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		n := len(byType["aws_lb"]) + len(byType["aws_alb"])
 		lb.tmap = make(map[string]*Target, n)
 		lb.targetOf = make(map[*Instance]*Target, n)
-		lb.tgSGs = make(map[*Target]pointees, n)
+		lb.attached = make([]*Target, 0, n)
 	}
 	var unres [3][]Unresolved
 	tasks := []func(){
@@ -210,9 +213,8 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		for in, t := range lb.targetOf {
 			b.targetOf[in] = t
 		}
-		for t, pt := range lb.tgSGs {
-			b.tgSGs[t] = pt
-		}
+		b.attached = append(b.attached, lb.attached...)
+		b.extIDs = append(b.extIDs, lb.extIDs...)
 	}
 	for _, u := range unres {
 		b.m.Unresolved = append(b.m.Unresolved, u...)
@@ -273,6 +275,7 @@ func (b *builder) fork() *builder {
 	w := *b
 	w.rs = newResolver(b.p)
 	w.arena, w.strs, w.targets, w.unres, w.ruleChunk, w.setChunk = nil, nil, nil, nil, nil, nil
+	w.attached, w.extIDs = nil, nil
 	w.nameMatch = map[string]bool{}
 	w.cidrs = cidrText{}
 	return &w
@@ -512,7 +515,8 @@ func (b *builder) setGroups(t *Target, pts ...pointees) {
 		all.external = append(all.external, pt.external...)
 		all.complete = all.complete && pt.complete
 	}
-	b.tgSGs[t] = all
+	b.attached = append(b.attached, t)
+	b.extIDs = append(b.extIDs, all.external...)
 	if !all.complete {
 		addUnknown(&t.Unknown, "security_groups")
 	}
@@ -1001,10 +1005,10 @@ func (b *builder) wafIPSet(in *Instance) {
 func (b *builder) attachGroups() {
 	protects := make(map[string]int, len(b.sgs))
 	total := 0
-	for t, pt := range b.tgSGs {
-		for _, id := range pt.external {
-			b.externalGroup(id)
-		}
+	for _, id := range b.extIDs {
+		b.externalGroup(id)
+	}
+	for _, t := range b.attached {
 		for _, key := range t.SecurityGroups {
 			protects[key]++
 		}
@@ -1018,7 +1022,7 @@ func (b *builder) attachGroups() {
 			chunk = chunk[:len(chunk)+n]
 		}
 	}
-	for t := range b.tgSGs {
+	for _, t := range b.attached {
 		for _, key := range t.SecurityGroups {
 			sg := b.sgs[key]
 			sg.Protects = append(sg.Protects, t.Address)
