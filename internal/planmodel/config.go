@@ -399,26 +399,33 @@ func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
 }
 
 // scopeOf is Plan.scopeOf for the instance whose attributes were resolved
-// last, since each instance resolves several.
+// last, since each instance resolves several; and the module of the last
+// instance is reused when the next one is in the same module instance (as
+// the instances of one counted resource are), saving the lookup.
 func (b *builder) scopeOf(in *Instance) scope {
-	if in != b.rs.lastIn {
-		b.rs.lastIn, b.rs.lastScope = in, b.p.scopeOf(in)
+	if in == b.rs.lastIn {
+		return b.rs.lastScope
 	}
-	return b.rs.lastScope
-}
-
-func (p *Plan) scopeOf(in *Instance) scope {
-	// The reader fills modCache for every instance it adds; Build only
-	// reads it, so that concurrent workers can share it.
-	mod, ok := p.modCache[in.Module]
-	if !ok {
-		mod = p.root.moduleFor(in.Module)
+	sc := b.rs.lastScope
+	if b.rs.lastIn == nil || in.Module != sc.modAddr {
+		sc.mod = b.p.moduleOf(in.Module)
 	}
-	sc := scope{mod: mod, modAddr: in.Module, key: in.Key}
+	sc.modAddr, sc.key, sc.forEach = in.Module, in.Key, nil
 	if in.cfg != nil {
 		sc.forEach = in.cfg.forEach
 	}
+	b.rs.lastIn, b.rs.lastScope = in, sc
 	return sc
+}
+
+// moduleOf returns the configuration of a module instance. The reader
+// fills modCache for every instance it adds; Build only reads it, so that
+// concurrent workers can share it.
+func (p *Plan) moduleOf(addr string) *configModule {
+	if mod, ok := p.modCache[addr]; ok {
+		return mod
+	}
+	return p.root.moduleFor(addr)
 }
 
 // resolveRefs follows a list of references from an expression, appending
