@@ -146,13 +146,16 @@ func exposures(rules []parsedRule, names cidrText) []Exposure {
 		return out
 	}
 	var allRules []parsedRule
-	others := map[string][]parsedRule{}
+	var others map[string][]parsedRule // made only for other protocols
 	for _, r := range rules {
 		switch r.rule.Protocol {
 		case "all":
 			allRules = append(allRules, r)
 		case "tcp", "udp":
 		default:
+			if others == nil {
+				others = map[string][]parsedRule{}
+			}
 			others[r.rule.Protocol] = append(others[r.rule.Protocol], r)
 		}
 	}
@@ -163,8 +166,9 @@ func exposures(rules []parsedRule, names cidrText) []Exposure {
 		allSeg = &s
 		out = append(out, toExposure("all", s, names))
 	}
+	rs := make([]parsedRule, 0, len(rules)) // for each protocol in turn: sweep keeps none of it
 	for _, proto := range []string{"tcp", "udp"} {
-		rs := make([]parsedRule, 0, len(rules))
+		rs = rs[:0]
 		for _, r := range rules {
 			if r.rule.Protocol == proto || r.rule.Protocol == "all" {
 				rs = append(rs, r)
