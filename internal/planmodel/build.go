@@ -3,10 +3,15 @@ package planmodel
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
 )
 
 // modelTypes are the resource types whose attributes the reader decodes,
@@ -85,12 +90,19 @@ type builder struct {
 	p      *Plan
 	opts   Options
 	nameRE *regexp.Regexp
-	m      *Model
+	// nameLit is the lower-case literal nameRE looks for ignoring case,
+	// or "" when it is not that simple.
+	nameLit string
+	m       *Model
 
-	sgs       map[string]*SecurityGroup // by key
-	sgOf      map[*Instance]string
-	targetOf  map[*Instance]*Target
-	tgSGs     map[*Target]pointees
+	sgs      map[string]*SecurityGroup // by key
+	tmap     map[string]*Target        // where newTarget puts targets: Model.Targets but in a fork
+	sgOf     map[*Instance]string
+	targetOf map[*Instance]*Target
+	// attached lists the targets whose groups are set, and extIDs the ids
+	// of groups outside the plan they name, for attachGroups.
+	attached  []*Target
+	extIDs    []string
 	subnets   map[*Instance]bool // subnet → map_public_ip_on_launch known true
 	ltASGs    map[*Instance][]*Instance
 	prefixes  map[*Instance]addrSet
@@ -99,14 +111,19 @@ type builder struct {
 
 	rs    resolver
 	arena []*Instance // backs pointees.insts (instSlice)
+	strs  []string    // backs Target.SecurityGroups (strSlice)
+	// ruleChunk and setChunk back the groups' rule slices and
+	// b.ingressSets (reserveRules).
+	ruleChunk []Rule
+	setChunk  []addrSet
 
 	ruleCounts  map[*SecurityGroup][2]int    // rule resources per group: ingress, egress
 	ingressSets map[*SecurityGroup][]addrSet // sources of each Ingress rule, for computeExposure
 
-	targets       []Target // slab for allocTarget
-	nameMatch     map[string]bool
-	cidrs         cidrText
-	exposureRules []parsedRule // reused by computeExposure
+	targets   []Target // slab for allocTarget
+	nameMatch map[string]bool
+	cidrs     cidrText
+	unres     []Unresolved // this builder's part of Model.Unresolved, in order
 }
 
 // Build turns a parsed plan into the network model.
@@ -119,7 +136,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bastion name pattern %q: %w", pat, err)
 	}
-	b := &builder{p: p, opts: opts, nameRE: re}
+	b := &builder{p: p, opts: opts, nameRE: re, nameLit: foldLiteral(pat)}
 	byType := map[string][]*Instance{}
 	for _, in := range p.Instances {
 		if _, ok := modelTypes[in.Type]; ok && b.live(in) {
@@ -143,9 +160,10 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		Unresolved:        []Unresolved{},
 	}
 	b.sgs = b.m.SecurityGroups
+	b.tmap = b.m.Targets
 	b.sgOf = make(map[*Instance]string, nSG)
 	b.targetOf = make(map[*Instance]*Target, nTargets)
-	b.tgSGs = make(map[*Target]pointees, nTargets)
+	b.attached = make([]*Target, 0, nTargets)
 	b.subnets = map[*Instance]bool{}
 	b.ltASGs = map[*Instance][]*Instance{}
 	b.prefixes = map[*Instance]addrSet{}
@@ -162,6 +180,111 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_security_group"] {
 		b.securityGroup(in)
 	}
+	// From here on the rules, the load balancers and the other targets are
+	// built from read-only inputs (the plan, the groups' keys, the prefix
+	// lists) into disjoint parts of the model, so on a large plan they are
+	// built at the same time by forks with their own scratch, and merged in
+	// a fixed order.
+	parallel := parallelBuild(len(p.Instances))
+	rb, lb := b, b
+	if parallel {
+		rb, lb = b.fork(), b.fork()
+		// The load balancers' targets are kept apart and merged below.
+		n := len(byType["aws_lb"]) + len(byType["aws_alb"])
+		lb.tmap = make(map[string]*Target, n)
+		lb.targetOf = make(map[*Instance]*Target, n)
+		lb.attached = make([]*Target, 0, n)
+	}
+	var unres [3][]Unresolved
+	tasks := []func(){
+		func() { b.targetsOf(byType); unres[2] = b.takeUnresolved() },
+		func() { rb.rulesAndFilters(byType); unres[0] = rb.takeUnresolved() },
+		func() { lb.loadBalancers(byType); unres[1] = lb.takeUnresolved() },
+	}
+	if !parallel {
+		// In turn, in the order of the unresolved entries.
+		tasks[0], tasks[1], tasks[2] = tasks[1], tasks[2], tasks[0]
+	}
+	runTasks(parallel, tasks...)
+	if lb != b {
+		for a, t := range lb.tmap {
+			b.m.Targets[a] = t
+		}
+		for in, t := range lb.targetOf {
+			b.targetOf[in] = t
+		}
+		b.attached = append(b.attached, lb.attached...)
+		b.extIDs = append(b.extIDs, lb.extIDs...)
+	}
+	for _, u := range unres {
+		b.m.Unresolved = append(b.m.Unresolved, u...)
+	}
+	b.attachGroups()
+	b.computeExposure()
+	b.sortAndIndex(parallel)
+	return b.m, nil
+}
+
+// parallelMin is the number of plan instances from which Build uses a
+// second core: below it, starting workers and warming their caches costs
+// more than it saves.
+var parallelMin = 1000 // a variable so that tests can force either way
+
+func parallelBuild(instances int) bool {
+	return instances >= parallelMin && runtime.GOMAXPROCS(0) > 1
+}
+
+// runTasks runs the tasks on up to GOMAXPROCS goroutines, the caller's
+// included, each taking the next task when done; in turn when not
+// parallel.
+func runTasks(parallel bool, tasks ...func()) {
+	w := 1
+	if parallel {
+		w = min(runtime.GOMAXPROCS(0), len(tasks))
+	}
+	var next atomic.Int32
+	work := func() {
+		for i := int(next.Add(1)) - 1; i < len(tasks); i = int(next.Add(1)) - 1 {
+			tasks[i]()
+		}
+	}
+	var wg sync.WaitGroup
+	for range w - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}
+
+// takeUnresolved returns the unresolved entries recorded so far and
+// starts a new list.
+func (b *builder) takeUnresolved() []Unresolved {
+	u := b.unres
+	b.unres = nil
+	return u
+}
+
+// fork returns a builder for a concurrent part of Build: it shares the
+// model and the read-only maps, and has its own resolver, slabs, caches
+// and unresolved list. The parts given to forks must write disjoint maps.
+func (b *builder) fork() *builder {
+	w := *b
+	w.rs = newResolver(b.p)
+	w.arena, w.strs, w.targets, w.unres, w.ruleChunk, w.setChunk = nil, nil, nil, nil, nil, nil
+	w.attached, w.extIDs = nil, nil
+	w.nameMatch = map[string]bool{}
+	w.cidrs = cidrText{}
+	return &w
+}
+
+// rulesAndFilters adds every rule to its group and builds the network ACL
+// rules and IP filters. It writes the groups (and b.sgs), b.ingressSets,
+// the model's NetworkACLRules and IPFilters, and nothing the targets use.
+func (b *builder) rulesAndFilters(byType map[string][]*Instance) {
 	// Rules are added to their groups in the order: inline rules, then
 	// rule resources; the groups of rule resources are resolved first so
 	// that each group's rule slices are allocated once.
@@ -176,6 +299,36 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, r := range standalone {
 		b.addRule(r.key, r.ri)
 	}
+	for _, in := range byType["aws_network_acl"] {
+		b.networkACL(in)
+	}
+	for _, in := range byType["aws_network_acl_rule"] {
+		b.networkACLRule(in)
+	}
+	for _, in := range byType["aws_lb_listener_rule"] {
+		b.listenerRule(in)
+	}
+	for _, in := range byType["aws_wafv2_ip_set"] {
+		b.wafIPSet(in)
+	}
+}
+
+// loadBalancers builds the load balancers and their listeners. It reads
+// the groups only through b.sgOf, and the targets only to find the
+// listeners' load balancers.
+func (b *builder) loadBalancers(byType map[string][]*Instance) {
+	for _, in := range append(byType["aws_lb"], byType["aws_alb"]...) {
+		b.loadBalancer(in)
+	}
+	for _, in := range append(byType["aws_lb_listener"], byType["aws_alb_listener"]...) {
+		b.listener(in)
+	}
+}
+
+// targetsOf builds the other targets and the autoscaling groups. It reads
+// the groups only through b.sgOf, and the targets only to find Elastic
+// IPs' instances.
+func (b *builder) targetsOf(byType map[string][]*Instance) {
 	for _, in := range byType["aws_subnet"] {
 		if v, st := b.view(in).boolean("map_public_ip_on_launch"); st == known && v {
 			b.subnets[in] = true
@@ -190,12 +343,6 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_instance"] {
 		b.instance(in)
 	}
-	for _, in := range append(byType["aws_lb"], byType["aws_alb"]...) {
-		b.loadBalancer(in)
-	}
-	for _, in := range append(byType["aws_lb_listener"], byType["aws_alb_listener"]...) {
-		b.listener(in)
-	}
 	for _, in := range byType["aws_db_instance"] {
 		b.database(in)
 	}
@@ -205,23 +352,6 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_eip_association"] {
 		b.eip(in, "instance_id", "network_interface_id")
 	}
-	for _, in := range byType["aws_network_acl"] {
-		b.networkACL(in)
-	}
-	for _, in := range byType["aws_network_acl_rule"] {
-		b.networkACLRule(in)
-	}
-	for _, in := range byType["aws_lb_listener_rule"] {
-		b.listenerRule(in)
-	}
-	for _, in := range byType["aws_wafv2_ip_set"] {
-		b.wafIPSet(in)
-	}
-	b.attachGroups()
-	b.computeExposure()
-	b.sortOutput()
-	b.buildIndex()
-	return b.m, nil
 }
 
 func (b *builder) view(in *Instance) obj {
@@ -241,27 +371,53 @@ func (b *builder) live(in *Instance) bool {
 }
 
 func (b *builder) unresolved(addr, attr, reason string, r *Rule) {
-	b.m.Unresolved = append(b.m.Unresolved, Unresolved{Address: addr, Attribute: attr, Reason: reason, Rule: r})
+	b.unres = append(b.unres, Unresolved{Address: addr, Attribute: attr, Reason: reason, Rule: r})
 }
 
 // isBastion applies the configured tag and name pattern.
-func (b *builder) isBastion(in *Instance, tags map[string]string, names ...string) bool {
+func (b *builder) isBastion(in *Instance, tag tagLookup, names ...string) bool {
 	for k, want := range b.opts.BastionTags {
-		if v, ok := tags[k]; ok && (want == "*" || strings.EqualFold(v, want)) {
+		if v, ok := tag(k); ok && (want == "*" || strings.EqualFold(v, want)) {
 			return true
 		}
 	}
-	for _, n := range append(names, in.Name, tags["Name"]) {
+	nameTag, _ := tag("Name")
+	for _, n := range names {
 		if n != "" && b.bastionName(n) {
 			return true
 		}
 	}
-	return false
+	return (in.Name != "" && b.bastionName(in.Name)) || (nameTag != "" && b.bastionName(nameTag))
+}
+
+// tagLookup finds the value of a tag.
+type tagLookup func(key string) (string, bool)
+
+func mapTags(m map[string]string) tagLookup {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+// lastString looks a key up in a map(string) attribute's members as strMap
+// would have it, without building the map: the last member of the name
+// counts, and only when it is a string.
+func lastString(m fields, k string) (string, bool) {
+	for i := len(m) - 1; i >= 0; i-- {
+		if m[i].k == k {
+			s, ok := m[i].v.(string)
+			return s, ok
+		}
+	}
+	return "", false
 }
 
 // bastionName matches the name pattern once per distinct name: instances of
-// one resource share theirs.
+// one resource share theirs. A pattern that is a case-insensitive literal
+// (the default) is matched by hand in ASCII names: Name tags are mostly
+// distinct, and the regexp was a tenth of Build.
 func (b *builder) bastionName(n string) bool {
+	if b.nameLit != "" && isASCII(n) {
+		return containsFoldASCII(n, b.nameLit)
+	}
 	m, ok := b.nameMatch[n]
 	if !ok {
 		m = b.nameRE.MatchString(n)
@@ -270,10 +426,61 @@ func (b *builder) bastionName(n string) bool {
 	return m
 }
 
+// foldLiteral returns, lower-cased, the literal that pattern looks for
+// case-insensitively anywhere in a string, when it is only that (as
+// "(?i)bastion" is) and plain ASCII.
+func foldLiteral(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil || re.Op != syntax.OpLiteral || re.Flags&syntax.FoldCase == 0 {
+		return ""
+	}
+	lit := make([]byte, 0, len(re.Rune))
+	for _, r := range re.Rune {
+		if r >= utf8.RuneSelf {
+			return ""
+		}
+		lit = append(lit, lowerASCII(byte(r)))
+	}
+	return string(lit)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// containsFoldASCII reports whether s contains lit (lower case) ignoring
+// ASCII case. Within ASCII that is what the regexp's case folding
+// matches; strings with other characters (a "ſ" folds to "s") go to the
+// regexp.
+func containsFoldASCII(s, lit string) bool {
+	for i := 0; i+len(lit) <= len(s); i++ {
+		j := 0
+		for j < len(lit) && lowerASCII(s[i+j]) == lit[j] {
+			j++
+		}
+		if j == len(lit) {
+			return true
+		}
+	}
+	return false
+}
+
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {
 	t := b.allocTarget()
 	*t = Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, Exposure: []Exposure{}}
-	b.m.Targets[in.Address] = t
+	b.tmap[in.Address] = t
 	b.targetOf[in] = t
 	return t
 }
@@ -308,17 +515,45 @@ func (b *builder) setGroups(t *Target, pts ...pointees) {
 		all.external = append(all.external, pt.external...)
 		all.complete = all.complete && pt.complete
 	}
-	b.tgSGs[t] = all
+	b.attached = append(b.attached, t)
+	b.extIDs = append(b.extIDs, all.external...)
 	if !all.complete {
 		addUnknown(&t.Unknown, "security_groups")
 	}
+	// The keys are known here, before the groups known only by id exist
+	// (attachGroups adds them): such a group's key is its id. Sorting them
+	// here puts the work in the concurrent part of Build.
+	if n := len(all.insts) + len(all.external); n > 0 {
+		keys := b.strSlice(n)
+		for _, in := range all.insts {
+			keys = append(keys, b.sgOf[in])
+		}
+		keys = append(keys, all.external...)
+		slices.Sort(keys)
+		t.SecurityGroups = slices.Compact(keys)
+	}
+}
+
+// strSlice returns an empty slice with room for n strings, carved from a
+// shared chunk as instSlice does.
+func (b *builder) strSlice(n int) []string {
+	if n > 64 {
+		return make([]string, 0, n)
+	}
+	if len(b.strs)+n > cap(b.strs) {
+		b.strs = make([]string, 0, 1024)
+	}
+	i := len(b.strs)
+	b.strs = b.strs[:i+n]
+	return b.strs[i : i : i+n]
 }
 
 func (b *builder) instance(in *Instance) {
 	o := b.view(in)
-	tags := o.strMap("tags")
 	role := RoleServer
-	if b.isBastion(in, tags) {
+	tags, _ := o.field("tags")
+	tagMembers, _ := tags.(fields)
+	if b.isBastion(in, func(k string) (string, bool) { return lastString(tagMembers, k) }) {
 		role = RoleBastion
 	}
 	t := b.newTarget(in, KindInstance, role)
@@ -408,7 +643,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 	}
 	name, _ := o.str("name")
 	role := RoleServer
-	if b.isBastion(in, tags, name) {
+	if b.isBastion(in, mapTags(tags), name) {
 		role = RoleBastion
 	}
 	a := &AutoscalingGroup{Address: in.Address, Role: role, Actions: in.Actions}
@@ -481,7 +716,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 	default:
 		res := pointees{}
 		if e, ok := b.leaf(specCfg["version"]); ok {
-			b.p.budget = resolveBudget
+			b.rs.budget = resolveBudget
 			targets, complete := b.resolveRefs(nil, e.refs, b.scopeOf(in), 0)
 			if complete && len(targets) > 0 {
 				res.complete = true
@@ -537,7 +772,7 @@ func (b *builder) launchTemplate(in *Instance) {
 	}
 	name, _ := o.str("name")
 	role := RoleServer
-	if b.bastionLT[in] || b.isBastion(in, tags, name) {
+	if b.bastionLT[in] || b.isBastion(in, mapTags(tags), name) {
 		role = RoleBastion
 	}
 	t := b.newTarget(in, KindLaunchTemplate, role)
@@ -769,27 +1004,25 @@ func (b *builder) wafIPSet(in *Instance) {
 // so their rules are still checked.
 func (b *builder) attachGroups() {
 	protects := make(map[string]int, len(b.sgs))
-	for t, pt := range b.tgSGs {
-		t.SecurityGroups = slices.Grow(t.SecurityGroups, len(pt.insts)+len(pt.external))
-		for _, in := range pt.insts {
-			t.SecurityGroups = append(t.SecurityGroups, b.sgOf[in])
-		}
-		for _, id := range pt.external {
-			t.SecurityGroups = append(t.SecurityGroups, b.externalGroup(id))
-		}
-		sort.Strings(t.SecurityGroups)
-		t.SecurityGroups = slices.Compact(t.SecurityGroups)
+	total := 0
+	for _, id := range b.extIDs {
+		b.externalGroup(id)
+	}
+	for _, t := range b.attached {
 		for _, key := range t.SecurityGroups {
 			protects[key]++
 		}
+		total += len(t.SecurityGroups)
 	}
-	// Size each group's Protects once.
+	// Size each group's Protects once, from one chunk.
+	chunk := make([]string, 0, total)
 	for key, n := range protects {
 		if sg := b.sgs[key]; sg != nil {
-			sg.Protects = slices.Grow(sg.Protects, n)
+			sg.Protects = chunk[len(chunk) : len(chunk) : len(chunk)+n]
+			chunk = chunk[:len(chunk)+n]
 		}
 	}
-	for t := range b.tgSGs {
+	for _, t := range b.attached {
 		for _, key := range t.SecurityGroups {
 			sg := b.sgs[key]
 			sg.Protects = append(sg.Protects, t.Address)
@@ -812,12 +1045,29 @@ func (b *builder) attachGroups() {
 	}
 }
 
-func (b *builder) sortOutput() {
+// sortAndIndex sorts the model's lists and builds the index: the groups'
+// part and the targets' part touch disjoint data, so on a large plan they
+// run at the same time.
+func (b *builder) sortAndIndex(parallel bool) {
+	ix := b.newIndex()
+	runTasks(parallel,
+		func() { b.sortTargets(); b.indexTargets(ix) },
+		func() { b.sortGroups(); b.indexGroups(ix) })
+	// Duplicates collapse, as they do in the Rego sets these lists stand for.
+	ix.UnknownTargets = slices.Compact(ix.UnknownTargets)
+	ix.PublicIngress.Violations = slices.Compact(ix.PublicIngress.Violations)
+	b.m.Index = ix
+}
+
+func (b *builder) sortGroups() {
 	for _, sg := range b.sgs {
 		sort.Strings(sg.Protects)
 		sortRules(sg.Ingress)
 		sortRules(sg.Egress)
 	}
+}
+
+func (b *builder) sortTargets() {
 	for _, t := range b.m.Targets {
 		sort.Slice(t.Listeners, func(i, j int) bool { return t.Listeners[i].Address < t.Listeners[j].Address })
 		sort.Strings(t.UsedBy)

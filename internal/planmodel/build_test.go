@@ -1,7 +1,13 @@
 package planmodel
 
 import (
+	"bytes"
 	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -140,6 +146,80 @@ func TestBuildIDOfDeletedGroup(t *testing.T) {
 		}
 		if web := m.Targets["aws_instance.web"]; web == nil || !slices.Equal(web.SecurityGroups, []string{"sg-1"}) {
 			t.Errorf("aws_instance.web should be protected by sg-1; got %+v", web)
+		}
+	}
+}
+
+// TestBuildConcurrentMatchesSerial builds every fixture plan, both sides,
+// with and without the concurrent path (forced on small plans), and
+// requires byte-identical models.
+func TestBuildConcurrentMatchesSerial(t *testing.T) {
+	paths, err := filepath.Glob("../check/testdata/plans/*.json")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixture plans: %v", err)
+	}
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	defer func(n int) { parallelMin = n }(parallelMin)
+	build := func(data []byte, opts Options, min int) []byte {
+		parallelMin = min
+		p, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Build(p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	opts := Options{SSHPort: 22, PublicPorts: []int{80, 443}, AllowHTTPRedirect: true, AdminCIDRs: []string{"203.0.113.0/24"}}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, before := range []bool{false, true} {
+			opts.Before = before
+			if serial, conc := build(data, opts, math.MaxInt), build(data, opts, 0); !bytes.Equal(serial, conc) {
+				t.Errorf("%s (before %v): the concurrent build differs from the serial one", filepath.Base(path), before)
+			}
+		}
+	}
+}
+
+// TestBastionNameLiteral checks the hand-matched literal patterns against
+// the regexp they stand for.
+func TestBastionNameLiteral(t *testing.T) {
+	names := []string{"", "bastion", "BASTION-1", "my-Bastion", "xBaStIoNx", "bastio", "baſtion", "bastİon",
+		"k8s-jump", "\u212a8s-jump", "K8S", "b", "B", "jump"}
+	for _, pat := range []string{DefaultBastionPattern, "(?i)BASTION", "bastion", "(?i)bas.ion", "(?i)k8s", "(?i)", "(?i)b", "(?i)jump|bastion", "(?i)^jump"} {
+		re := regexp.MustCompile(pat)
+		b := &builder{nameRE: re, nameLit: foldLiteral(pat), nameMatch: map[string]bool{}}
+		for _, n := range names {
+			if got, want := b.bastionName(n), re.MatchString(n); got != want {
+				t.Errorf("pattern %q (literal %q), name %q: got %v, want %v", pat, b.nameLit, n, got, want)
+			}
+		}
+	}
+	if foldLiteral(DefaultBastionPattern) != "bastion" {
+		t.Errorf("the default pattern should be matched by hand; literal %q", foldLiteral(DefaultBastionPattern))
+	}
+}
+
+// TestLastStringMatchesStrMap checks the map-free tag lookup against
+// strMap, duplicates included.
+func TestLastStringMatchesStrMap(t *testing.T) {
+	members := fields{{"Name", "a"}, {"Role", "bastion"}, {"Name", 3.0}, {"Env", "x"}, {"Env", "y"}, {"Role", nil}, {"Role", "jump"}}
+	o := obj{vals: fields{{"tags", members}}}
+	m := o.strMap("tags")
+	for _, k := range []string{"Name", "Role", "Env", "Missing"} {
+		v, ok := lastString(members, k)
+		if w, wok := m[k]; v != w || ok != wok {
+			t.Errorf("%s: lastString gives %q %v, strMap %q %v", k, v, ok, w, wok)
 		}
 	}
 }

@@ -164,15 +164,17 @@ func leafExpr(v any) (expr, bool) {
 	return e, true
 }
 
-// parsedRef parses a reference string once per plan: a large plan repeats
-// the same few references (those of one module) thousands of times.
-func (p *Plan) parsedRef(s string) ([]step, error) {
-	if st, ok := p.refCache[s]; ok {
+// parsedRef parses a reference string once per resolver: a large plan
+// repeats the same few references (those of one module) thousands of
+// times. The cache is the resolver's, not the plan's, so that Build leaves
+// the plan untouched and its workers share nothing mutable.
+func (b *builder) parsedRef(s string) ([]step, error) {
+	if st, ok := b.rs.refs[s]; ok {
 		return st, nil
 	}
 	st, err := parseTraversal(s)
 	if err == nil {
-		p.refCache[s] = st
+		b.rs.refs[s] = st
 	}
 	return st, err
 }
@@ -302,8 +304,10 @@ type resolver struct {
 	refLists map[*string]*refList         // by the references slice's first element
 	parents  map[string]parentAddr
 	children map[childKey]string
+	refs     map[string][]step
 	scratch  []target // reused by top-level resolutions
 	key      []byte   // reused for lookup keys
+	budget   int      // remaining resolveRefs calls for the current attribute
 
 	lastIn    *Instance
 	lastScope scope
@@ -340,6 +344,7 @@ func newResolver(p *Plan) resolver {
 		refLists: map[*string]*refList{},
 		parents:  make(map[string]parentAddr, len(p.modules)),
 		children: map[childKey]string{},
+		refs:     map[string][]step{},
 	}
 }
 
@@ -370,7 +375,7 @@ func (b *builder) refList(refs []string) *refList {
 	if rl, ok := b.rs.refLists[&refs[0]]; ok && rl.n == len(refs) {
 		return rl
 	}
-	rl := &refList{n: len(refs), steps: b.p.maximalRefs(refs)}
+	rl := &refList{n: len(refs), steps: b.maximalRefs(refs)}
 	for _, st := range rl.steps {
 		if st[0].name == "count" || (st[0].name == "each" && len(st) > 1 && st[1].name == "key") {
 			rl.pinned = true
@@ -394,25 +399,33 @@ func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
 }
 
 // scopeOf is Plan.scopeOf for the instance whose attributes were resolved
-// last, since each instance resolves several.
+// last, since each instance resolves several; and the module of the last
+// instance is reused when the next one is in the same module instance (as
+// the instances of one counted resource are), saving the lookup.
 func (b *builder) scopeOf(in *Instance) scope {
-	if in != b.rs.lastIn {
-		b.rs.lastIn, b.rs.lastScope = in, b.p.scopeOf(in)
+	if in == b.rs.lastIn {
+		return b.rs.lastScope
 	}
-	return b.rs.lastScope
-}
-
-func (p *Plan) scopeOf(in *Instance) scope {
-	mod, ok := p.modCache[in.Module]
-	if !ok {
-		mod = p.root.moduleFor(in.Module)
-		p.modCache[in.Module] = mod
+	sc := b.rs.lastScope
+	if b.rs.lastIn == nil || in.Module != sc.modAddr {
+		sc.mod = b.p.moduleOf(in.Module)
 	}
-	sc := scope{mod: mod, modAddr: in.Module, key: in.Key}
+	sc.modAddr, sc.key, sc.forEach = in.Module, in.Key, nil
 	if in.cfg != nil {
 		sc.forEach = in.cfg.forEach
 	}
+	b.rs.lastIn, b.rs.lastScope = in, sc
 	return sc
+}
+
+// moduleOf returns the configuration of a module instance. The reader
+// fills modCache for every instance it adds; Build only reads it, so that
+// concurrent workers can share it.
+func (p *Plan) moduleOf(addr string) *configModule {
+	if mod, ok := p.modCache[addr]; ok {
+		return mod
+	}
+	return p.root.moduleFor(addr)
 }
 
 // resolveRefs follows a list of references from an expression, appending
@@ -420,8 +433,8 @@ func (p *Plan) scopeOf(in *Instance) scope {
 // somewhere the model cannot follow (locals, data sources, root variables,
 // unpinned each.value), so the targets may be missing something.
 func (b *builder) resolveRefs(dst []target, refs []string, sc scope, depth int) (_ []target, complete bool) {
-	b.p.budget--
-	if sc.mod == nil || depth > maxResolveDepth || b.p.budget < 0 {
+	b.rs.budget--
+	if sc.mod == nil || depth > maxResolveDepth || b.rs.budget < 0 {
 		return dst, false
 	}
 	rl := b.refList(refs)
@@ -458,10 +471,10 @@ func (b *builder) resolveRefs(dst []target, refs []string, sc scope, depth int) 
 
 // maximalRefs parses references and drops the shorter forms Terraform lists
 // alongside each full reference (aws_sg.web.id also lists aws_sg.web).
-func (p *Plan) maximalRefs(refs []string) [][]step {
+func (b *builder) maximalRefs(refs []string) [][]step {
 	var all [][]step
 	for _, r := range refs {
-		st, err := p.parsedRef(r)
+		st, err := b.parsedRef(r)
 		if err == nil && len(st) > 0 && !st[0].isIndex {
 			all = append(all, st)
 		}

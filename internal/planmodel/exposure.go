@@ -1,9 +1,11 @@
 package planmodel
 
 import (
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Exposure answers "from which addresses is each port of this target
@@ -20,30 +22,97 @@ type segment struct {
 }
 
 func (b *builder) computeExposure() {
-	cache := map[string][]Exposure{}
-	parsed := map[string][]parsedRule{}
+	// Targets behind the same groups share one computation and one
+	// Exposure slice. The distinct group lists are computed in shards,
+	// concurrently on a large plan; each result depends only on its list.
+	type job struct {
+		groups []string
+		out    []Exposure
+	}
+	// Sized for distinct lists up to half the targets: growing them was a
+	// visible part of this serial step.
+	jobs := make([]job, 0, len(b.m.Targets)/2)
+	byKey := make(map[string]int, len(b.m.Targets)/2)
+	ts := make([]*Target, 0, len(b.m.Targets))
+	of := make([]int, 0, len(b.m.Targets))
+	var key []byte
 	for _, t := range b.m.Targets {
-		key := strings.Join(t.SecurityGroups, "\x00")
-		if e, ok := cache[key]; ok {
-			t.Exposure = e
-			continue
-		}
-		rules := b.exposureRules[:0]
-		for _, k := range t.SecurityGroups {
-			pr, ok := parsed[k]
-			if !ok {
-				sg := b.sgs[k]
-				pr = parseRules(sg.Ingress, b.ingressSets[sg])
-				parsed[k] = pr
+		key = key[:0]
+		for i, k := range t.SecurityGroups {
+			if i > 0 {
+				key = append(key, 0)
 			}
-			rules = append(rules, pr...)
+			key = append(key, k...)
 		}
-		b.exposureRules = rules
-		e := exposures(rules, b.cidrs)
-		cache[key] = e
-		t.Exposure = e
+		j, ok := byKey[string(key)] // no allocation for the lookup
+		if !ok {
+			j = len(jobs)
+			byKey[string(key)] = j
+			jobs = append(jobs, job{groups: t.SecurityGroups})
+		}
+		ts = append(ts, t)
+		of = append(of, j)
+	}
+	shards(len(jobs), parallelBuild(len(b.p.Instances)), func(lo, hi int) {
+		x := exposer{b: b, parsed: make(map[string][]parsedRule, hi-lo), cidrs: b.cidrs}
+		if lo > 0 || hi < len(jobs) {
+			x.cidrs = cidrText{} // the shared one is not safe across shards
+		}
+		for i := lo; i < hi; i++ {
+			jobs[i].out = x.exposure(jobs[i].groups)
+		}
+	})
+	for i, t := range ts {
+		t.Exposure = jobs[of[i]].out
 	}
 	b.lbListenerExposure()
+}
+
+// exposer computes exposures with its own caches, so that shards do not
+// share mutable state.
+type exposer struct {
+	b      *builder
+	parsed map[string][]parsedRule // by group key
+	cidrs  cidrText
+	rules  []parsedRule // reused
+}
+
+func (x *exposer) exposure(groups []string) []Exposure {
+	rules := x.rules[:0]
+	for _, k := range groups {
+		pr, ok := x.parsed[k]
+		if !ok {
+			sg := x.b.sgs[k]
+			pr = parseRules(sg.Ingress, x.b.ingressSets[sg])
+			x.parsed[k] = pr
+		}
+		rules = append(rules, pr...)
+	}
+	x.rules = rules
+	return exposures(rules, x.cidrs)
+}
+
+// shards runs f over [0, n) split into contiguous shards, one per core
+// (GOMAXPROCS) when parallel, else as one shard on the caller.
+func shards(n int, parallel bool, f func(lo, hi int)) {
+	w := 1
+	if parallel {
+		w = min(runtime.GOMAXPROCS(0), n)
+	}
+	if w <= 1 {
+		f(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i*n/w, (i+1)*n/w)
+		}()
+	}
+	f(0, n/w)
+	wg.Wait()
 }
 
 // parseRules keeps the rules whose protocol, ports and CIDRs are all known
@@ -77,13 +146,16 @@ func exposures(rules []parsedRule, names cidrText) []Exposure {
 		return out
 	}
 	var allRules []parsedRule
-	others := map[string][]parsedRule{}
+	var others map[string][]parsedRule // made only for other protocols
 	for _, r := range rules {
 		switch r.rule.Protocol {
 		case "all":
 			allRules = append(allRules, r)
 		case "tcp", "udp":
 		default:
+			if others == nil {
+				others = map[string][]parsedRule{}
+			}
 			others[r.rule.Protocol] = append(others[r.rule.Protocol], r)
 		}
 	}
@@ -94,8 +166,9 @@ func exposures(rules []parsedRule, names cidrText) []Exposure {
 		allSeg = &s
 		out = append(out, toExposure("all", s, names))
 	}
+	rs := make([]parsedRule, 0, len(rules)) // for each protocol in turn: sweep keeps none of it
 	for _, proto := range []string{"tcp", "udp"} {
-		rs := make([]parsedRule, 0, len(rules))
+		rs = rs[:0]
 		for _, r := range rules {
 			if r.rule.Protocol == proto || r.rule.Protocol == "all" {
 				rs = append(rs, r)

@@ -106,7 +106,8 @@ type PublicIngress struct {
 // Options.SSHPort is zero.
 const DefaultSSHPort = 22
 
-func (b *builder) buildIndex() {
+// newIndex returns an empty index with its parameters recorded.
+func (b *builder) newIndex() *Index {
 	ix := &Index{
 		PublicExposures: [][2]any{}, UnknownTargets: [][2]string{}, UnknownRules: [][2]any{},
 		PrefixListRules: [][3]any{}, LoadBalancers: []string{}, PublicIPTargets: []string{},
@@ -127,15 +128,12 @@ func (b *builder) buildIndex() {
 	ss.AdminCIDRs = append([]string{}, b.opts.AdminCIDRs...)
 	ss.Exact = true
 	ss.Rules = []SSHRuleSources{}
-	var admin addrSet
-	for _, c := range ss.AdminCIDRs {
-		p, ok := exactCIDR(c)
-		if !ok {
-			ss.Exact = false
-			break
-		}
-		admin = admin.union(newAddrSet(p))
-	}
+	return ix
+}
+
+// indexTargets fills the index's lists about targets.
+func (b *builder) indexTargets(ix *Index) {
+	pi, lbl := &ix.PublicIngress, &ix.LBListeners
 	addrs := make([]string, 0, len(b.m.Targets))
 	for a := range b.m.Targets {
 		addrs = append(addrs, a)
@@ -184,6 +182,21 @@ func (b *builder) buildIndex() {
 			ix.PublicIPTargets = append(ix.PublicIPTargets, a)
 		}
 	}
+}
+
+// indexGroups fills the index's lists about groups and their rules.
+func (b *builder) indexGroups(ix *Index) {
+	ss := &ix.SSHSources
+	var admin addrSet
+	for _, c := range ss.AdminCIDRs {
+		p, ok := exactCIDR(c)
+		if !ok {
+			ss.Exact = false
+			break
+		}
+		admin = admin.union(newAddrSet(p))
+	}
+	ports := portTexts{}
 	keys := make([]string, 0, len(b.m.SecurityGroups))
 	for k := range b.m.SecurityGroups {
 		keys = append(keys, k)
@@ -208,10 +221,6 @@ func (b *builder) buildIndex() {
 			}
 		}
 	}
-	// Duplicates collapse, as they do in the Rego sets these lists stand for.
-	ix.UnknownTargets = slices.Compact(ix.UnknownTargets)
-	pi.Violations = slices.Compact(pi.Violations)
-	b.m.Index = ix
 }
 
 // allowed mirrors NET001's allowed(t, e): an internet-facing load balancer

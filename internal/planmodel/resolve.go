@@ -45,7 +45,7 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 		cfgExpr, set := cfg[attr]
 		if cfg == nil || set {
 			if e, ok := b.leaf(cfgExpr); ok && in != nil {
-				b.p.budget = resolveBudget
+				b.rs.budget = resolveBudget
 				targets, pt.complete = b.resolveRefs(b.rs.scratch[:0], e.refs, b.scopeOf(in), 0)
 				b.rs.scratch = targets
 				resolved = true

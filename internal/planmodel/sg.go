@@ -121,11 +121,40 @@ func (b *builder) standaloneRules(sgRules []*Instance, vpcRules ...[]*Instance) 
 	return out
 }
 
-// reserveRules makes room for more rules in a group.
+// reserveRules makes room for more rules in a group. The room of a group
+// without rules yet is carved from shared chunks: one allocation per
+// group and slice was a tenth of the rules' part of Build.
 func (b *builder) reserveRules(sg *SecurityGroup, ingress, egress int) {
-	sg.Ingress = slices.Grow(sg.Ingress, ingress)
-	sg.Egress = slices.Grow(sg.Egress, egress)
-	b.ingressSets[sg] = slices.Grow(b.ingressSets[sg], ingress)
+	sg.Ingress = b.growRules(sg.Ingress, ingress)
+	sg.Egress = b.growRules(sg.Egress, egress)
+	sets := b.ingressSets[sg]
+	switch {
+	case len(sets) > 0 || ingress > 64:
+		sets = slices.Grow(sets, ingress)
+	case ingress > 0:
+		if len(b.setChunk)+ingress > cap(b.setChunk) {
+			b.setChunk = make([]addrSet, 0, 512)
+		}
+		i := len(b.setChunk)
+		b.setChunk = b.setChunk[:i+ingress]
+		sets = b.setChunk[i : i : i+ingress]
+	}
+	b.ingressSets[sg] = sets
+}
+
+func (b *builder) growRules(rs []Rule, n int) []Rule {
+	if len(rs) > 0 || n > 64 {
+		return slices.Grow(rs, n)
+	}
+	if n == 0 {
+		return rs
+	}
+	if len(b.ruleChunk)+n > cap(b.ruleChunk) {
+		b.ruleChunk = make([]Rule, 0, 256)
+	}
+	i := len(b.ruleChunk)
+	b.ruleChunk = b.ruleChunk[:i+n]
+	return b.ruleChunk[i : i : i+n]
 }
 
 func (b *builder) sgRuleInput(in *Instance) ruleInput {
