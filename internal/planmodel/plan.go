@@ -72,10 +72,8 @@ type Plan struct {
 	byID       map[string]*Instance   // known id/arn → instance
 	moduleKeys map[string][]any       // parent module instance + "|" + call name → instance keys
 	modules    map[string]bool        // module instance addresses seen
-	refCache   map[string][]step
 	modCache   map[string]*configModule
 	root       *configModule
-	budget     int // remaining resolveRefs calls for the current attribute
 
 	size int64 // bytes read
 }
@@ -220,7 +218,6 @@ func (s *scanner) parse() (*Plan, error) {
 		byID:       map[string]*Instance{},
 		moduleKeys: map[string][]any{},
 		modules:    map[string]bool{},
-		refCache:   map[string][]step{},
 		modCache:   map[string]*configModule{},
 	}
 	t := &top{}
