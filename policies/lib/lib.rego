@@ -55,6 +55,14 @@ internet_lb(t) if {
 	t.internet_facing
 }
 
+# internet_lb_target(addr) is internet_lb(input.targets[addr]), by address
+# (see describe_target).
+internet_lb_target(addr) if {
+	t := input.targets[addr]
+	t.kind == "load_balancer"
+	t.internet_facing
+}
+
 is_bastion(t) if t.role == "bastion"
 
 describe(t) := sprintf("%s (attached to nothing in this plan)", [t.address]) if t.role == "unattached"
@@ -62,6 +70,18 @@ describe(t) := sprintf("%s (attached to nothing in this plan)", [t.address]) if 
 else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.used_by)]) if count(object.get(t, "used_by", [])) > 0
 
 else := t.address
+
+# describe_target(addr) is describe(input.targets[addr]) (lib_test checks
+# they agree). Rules that iterate many targets pass addresses: a function's
+# arguments key OPA's call cache, and hashing a target of the checker's
+# lazy input converts all of it.
+describe_target(addr) := sprintf("%s (attached to nothing in this plan)", [t.address]) if {
+	t := input.targets[addr]
+	t.role == "unattached"
+} else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.used_by)]) if {
+	t := input.targets[addr]
+	count(object.get(t, "used_by", [])) > 0
+} else := input.targets[addr].address
 
 # Indexes shared by the rules. Each is computed once per evaluation and
 # holds keys, not objects (sets hash their members), so a rule that needs
@@ -143,7 +163,10 @@ prefix_list_rules contains [k, i, pl] if {
 
 # protected lists the targets a group protects. Rule-level checks visit
 # each rule once per group, not once per target, so they stay linear in the
-# size of the plan.
+# size of the plan. The bundled rules iterate
+# input.security_groups[k].protects instead and pass addresses
+# (describe_target): an array of targets is hashed, and hashing a target of
+# the lazy input converts all of it.
 protected(k) := [t |
 	some addr in input.security_groups[k].protects
 	t := input.targets[addr]

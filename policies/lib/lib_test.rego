@@ -19,3 +19,32 @@ test_unknown_severity if {
 	lib.unknown_severity == "error"
 	lib.unknown_severity == "warning" with data.sre.params.unknown as "warn"
 }
+
+test_describe_target_words_a_target_as_describe if {
+	targets := {
+		"a": {"address": "a", "role": "unattached"},
+		"b": {"address": "b", "role": "launch_template", "used_by": ["g1", "g2"]},
+		"c": {"address": "c", "role": "server", "used_by": []},
+		"d": {"address": "d"},
+	}
+	lib.describe_target("a") == "a (attached to nothing in this plan)" with input.targets as targets
+	lib.describe_target("b") == "b (launch template used by g1, g2)" with input.targets as targets
+	lib.describe_target("c") == "c" with input.targets as targets
+	lib.describe_target("d") == "d" with input.targets as targets
+	not lib.describe_target("e") with input.targets as targets
+	every addr, t in targets {
+		lib.describe_target(addr) == lib.describe(t) with input.targets as targets
+	}
+}
+
+test_internet_lb_target if {
+	targets := {
+		"lb": {"kind": "load_balancer", "internet_facing": true},
+		"internal": {"kind": "load_balancer", "internet_facing": false},
+		"vm": {"kind": "instance"},
+	}
+	lib.internet_lb_target("lb") with input.targets as targets
+	not lib.internet_lb_target("internal") with input.targets as targets
+	not lib.internet_lb_target("vm") with input.targets as targets
+	not lib.internet_lb_target("missing") with input.targets as targets
+}

@@ -16,10 +16,18 @@ meta := {
 # only words what it found.
 precomputed if input.index.lb_listeners.allow_http_redirect == lib.params.allow_http_redirect
 
-findings contains f if {
+# lib.violation(meta, listener, message) as an object literal whose
+# constant parts are looked up once (see public_ingress).
+findings contains {
+	"id": id, "title": title, "severity": "error", "kind": "violation",
+	"address": listener, "message": concat("", ["internet-facing ", lb, " listens with ", protocol, " on port ", port, " (listener ", listener, ")"]),
+	"remediation": remediation,
+} if {
 	precomputed
+	id := meta.id
+	title := meta.title
+	remediation := meta.remediation
 	some [listener, lb, protocol, port] in input.index.lb_listeners.violations
-	f := lib.violation(meta, listener, concat("", ["internet-facing ", lb, " listens with ", protocol, " on port ", port, " (listener ", listener, ")"]))
 }
 
 findings contains f if {

@@ -1,5 +1,6 @@
 package sre.rules.lb_listener_test
 
+import data.sre.lib
 import data.sre.rules.lb_listener
 
 model(internet_facing, l) := {
@@ -51,6 +52,7 @@ test_precomputed_listeners_used_when_parameters_match if {
 		"internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)",
 		"cannot prove compliance: the port of listener aws_lb_listener.m on internet-facing aws_lb.web stays unknown until apply",
 	}
+	lib.violation(lb_listener.meta, "aws_lb_listener.l", "internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)") in fs
 	count(lb_listener.findings) == 1 with input as object.union(model(true, listener(80, "HTTP", ["forward"], false)), {"index": object.union(ix, {"load_balancers": ["lb"]})})
 		with data.sre.params.allow_http_redirect as false
 }

@@ -1,5 +1,6 @@
 package sre.rules.public_ingress_test
 
+import data.sre.lib
 import data.sre.rules.public_ingress
 
 exposure(proto, from, to, cidrs) := {
@@ -81,9 +82,7 @@ test_precomputed_violations_used_when_parameters_match if {
 	ix := precomputed_index([443], [["t", "t (launch template used by a)", "tcp/8080", "the whole internet (0.0.0.0/0)", "r"]])
 	fs := public_ingress.findings with input as {"targets": {}, "security_groups": {}, "unresolved": [], "index": ix}
 	[f] := [f | some f in fs]
-	f.id == "NET001"
-	f.address == "t"
-	f.message == "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r"
+	f == lib.violation(public_ingress.meta, "t", "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r")
 }
 
 test_precomputed_violations_ignored_when_parameters_differ if {

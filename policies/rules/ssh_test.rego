@@ -1,5 +1,6 @@
 package sre.rules.ssh_test
 
+import data.sre.lib
 import data.sre.rules.ssh
 
 rule(from, to, cidrs, sgs) := {
@@ -69,6 +70,14 @@ test_precomputed_sources_used_when_parameters_match if {
 	r := {"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r", "server": [["cidr", "10.0.0.0/8"]], "bastion": []}
 	fs := ssh.findings with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, [r])}
 	[f] := [f | some f in fs]
-	f.message == "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH"
+	f == lib.violation(ssh.meta, "t", "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH")
 	count(ssh.findings) == 0 with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(false, [r])}
+}
+
+test_precomputed_bastion_sources_used_when_parameters_match if {
+	sgs := {"g": {"protects": ["b", "t"], "bastion": true, "ingress": []}}
+	targets := {"b": {"address": "b", "role": "bastion"}, "t": {"address": "t", "role": "server"}}
+	r := {"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r", "server": [], "bastion": [["cidr", "0.0.0.0/0"]]}
+	fs := ssh.findings with input as {"targets": targets, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, [r])}
+	fs == {lib.violation(ssh.meta, "b", "b accepts SSH (tcp/22) from 0.0.0.0/0, outside the admin CIDRs, via r")}
 }
