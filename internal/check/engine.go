@@ -188,9 +188,8 @@ func (p packageQuery) findings(ctx context.Context, input ast.Value) ([]Finding,
 	list := resultList(rs)
 	out := make([]Finding, 0, len(list))
 	for _, v := range list {
-		f := Finding{ID: field(v, "id"), Title: field(v, "title"), Severity: field(v, "severity"), Kind: field(v, "kind"),
-			Address: field(v, "address"), Message: field(v, "message"), Remediation: field(v, "remediation")}
-		if _, ok := v.Value.(ast.Object); !ok || f.ID == "" || f.Address == "" || f.Message == "" || (f.Severity != SevError && f.Severity != SevWarning) {
+		f, ok := readFinding(v)
+		if !ok || f.ID == "" || f.Address == "" || f.Message == "" || (f.Severity != SevError && f.Severity != SevWarning) {
 			native, _ := ast.JSON(v.Value)
 			return nil, inputErrorf("%s.findings: each finding must be an object with id, address, message and severity \"error\" or \"warning\"; got %v", p.path, native)
 		}
@@ -227,6 +226,40 @@ func resultList(rs rego.ResultSet) []*ast.Term {
 		return out
 	}
 	return nil
+}
+
+// readFinding reads the string members of a finding object in one pass
+// over its keys (already sorted when the set of findings was), rather than
+// hashing seven keys to look them up. ok is false if t is not an object.
+func readFinding(t *ast.Term) (f Finding, ok bool) {
+	obj, ok := t.Value.(ast.Object)
+	if !ok {
+		return f, false
+	}
+	obj.Foreach(func(k, v *ast.Term) {
+		key, _ := k.Value.(ast.String)
+		s, isStr := v.Value.(ast.String)
+		if !isStr {
+			return
+		}
+		switch key {
+		case "id":
+			f.ID = string(s)
+		case "title":
+			f.Title = string(s)
+		case "severity":
+			f.Severity = string(s)
+		case "kind":
+			f.Kind = string(s)
+		case "address":
+			f.Address = string(s)
+		case "message":
+			f.Message = string(s)
+		case "remediation":
+			f.Remediation = string(s)
+		}
+	})
+	return f, true
 }
 
 var fieldKeys = map[string]*ast.Term{}

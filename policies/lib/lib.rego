@@ -75,13 +75,18 @@ else := t.address
 # they agree). Rules that iterate many targets pass addresses: a function's
 # arguments key OPA's call cache, and hashing a target of the checker's
 # lazy input converts all of it.
-describe_target(addr) := sprintf("%s (attached to nothing in this plan)", [t.address]) if {
+describe_target(addr) := t.address if {
+	# Most targets are worded as their address: check that case first.
+	t := input.targets[addr]
+	not t.role == "unattached"
+	count(object.get(t, "used_by", [])) == 0
+} else := sprintf("%s (attached to nothing in this plan)", [t.address]) if {
 	t := input.targets[addr]
 	t.role == "unattached"
 } else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.used_by)]) if {
 	t := input.targets[addr]
 	count(object.get(t, "used_by", [])) > 0
-} else := input.targets[addr].address
+}
 
 # Indexes shared by the rules. Each is computed once per evaluation and
 # holds keys, not objects (sets hash their members), so a rule that needs
