@@ -120,10 +120,6 @@ func TestSplitErrors(t *testing.T) {
 	at := points[len(points)/2]
 	m := int(at) + 2
 	end := bytes.LastIndex(data, []byte(`"configuration"`))
-	type edit struct {
-		name string
-		doc  []byte
-	}
 	// sub replaces the first old at or after offset i of doc.
 	sub := func(doc []byte, i int, old, new string) []byte {
 		j := bytes.Index(doc[i:], []byte(old))
