@@ -5,6 +5,8 @@ package sre.rules.lb_listener
 
 import data.sre.lib
 
+# The precomputed findings below repeat these texts; the tests check they
+# agree.
 meta := {
 	"id": "NET005",
 	"title": "Internet-facing listeners are HTTPS/TLS on 443",
@@ -16,17 +18,14 @@ meta := {
 # only words what it found.
 precomputed if input.index.lb_listeners.allow_http_redirect == lib.params.allow_http_redirect
 
-# lib.violation(meta, listener, message) as an object literal whose
-# constant parts are looked up once (see public_ingress).
+# lib.violation(meta, listener, message) as an object literal with meta's
+# texts written out (the tests check they agree; see public_ingress).
 findings contains {
-	"id": id, "title": title, "severity": "error", "kind": "violation",
+	"id": "NET005", "title": "Internet-facing listeners are HTTPS/TLS on 443", "severity": "error", "kind": "violation",
 	"address": listener, "message": concat("", ["internet-facing ", lb, " listens with ", protocol, " on port ", port, " (listener ", listener, ")"]),
-	"remediation": remediation,
+	"remediation": "Listen with protocol HTTPS (or TLS for network load balancers) on port 443, with a certificate; turn plain HTTP into a redirect to HTTPS.",
 } if {
 	precomputed
-	id := meta.id
-	title := meta.title
-	remediation := meta.remediation
 	some [listener, lb, protocol, port] in input.index.lb_listeners.violations
 }
 
