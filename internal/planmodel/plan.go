@@ -475,26 +475,11 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 				return err
 			})
 		case "before":
-			field = "before"
-			if ok {
-				before, err = decodeSelected(cs, wanted)
-			} else {
-				err = cs.skip()
-			}
+			field, err = "before", decodeOrSkip(cs, ok, wanted, &before)
 		case "after":
-			field = "after"
-			if ok {
-				after, err = decodeSelected(cs, wanted)
-			} else {
-				err = cs.skip()
-			}
+			field, err = "after", decodeOrSkip(cs, ok, wanted, &after)
 		case "after_unknown":
-			field = "after_unknown"
-			if ok {
-				unknown, err = decodeSelected(cs, wanted)
-			} else {
-				err = cs.skip()
-			}
+			field, err = "after_unknown", decodeOrSkip(cs, ok, wanted, &unknown)
 		default:
 			err = cs.skip()
 		}
@@ -595,6 +580,17 @@ func (sel *selector) lookup(key []byte) (string, bool) {
 	}
 	name, ok := sel.names[string(key)]
 	return name, ok
+}
+
+// decodeOrSkip decodes the wanted attributes of a value into dst when the
+// resource type is one the model reads (ok), and skips the value otherwise.
+func decodeOrSkip(s *scanner, ok bool, wanted *selector, dst *any) error {
+	if !ok {
+		return s.skip()
+	}
+	v, err := decodeSelected(s, wanted)
+	*dst = v
+	return err
 }
 
 // decodeSelected decodes the wanted members of an object, skipping the
