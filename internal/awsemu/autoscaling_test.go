@@ -10,14 +10,12 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-
-	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 )
 
 // fleet is a group under test with its launch template.
 type fleet struct {
 	s     *Server
-	cl    *awsclient.Clients
+	cl    *clients
 	clock *ManualClock
 	ltID  string
 	name  string

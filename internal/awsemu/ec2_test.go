@@ -8,15 +8,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-
-	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 )
 
 // tctx is the context every SDK call in these tests uses.
 var tctx = context.Background()
 
 // createTemplate makes a launch template whose version 1 uses ami.
-func createTemplate(t *testing.T, cl *awsclient.Clients, name, ami string) string {
+func createTemplate(t *testing.T, cl *clients, name, ami string) string {
 	t.Helper()
 	out, err := cl.EC2.CreateLaunchTemplate(tctx, &ec2.CreateLaunchTemplateInput{
 		LaunchTemplateName: aws.String(name),
@@ -36,7 +34,7 @@ func createTemplate(t *testing.T, cl *awsclient.Clients, name, ami string) strin
 	return *out.LaunchTemplate.LaunchTemplateId
 }
 
-func newVersion(t *testing.T, cl *awsclient.Clients, ltID, ami string) int64 {
+func newVersion(t *testing.T, cl *clients, ltID, ami string) int64 {
 	t.Helper()
 	out, err := cl.EC2.CreateLaunchTemplateVersion(tctx, &ec2.CreateLaunchTemplateVersionInput{
 		LaunchTemplateId: aws.String(ltID), SourceVersion: aws.String("$Latest"),

@@ -9,13 +9,11 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-
-	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 )
 
 // createTG makes an HTTP target group checked every 10s, healthy after 3
 // and unhealthy after 2 checks, with a 60s deregistration delay.
-func createTG(t *testing.T, cl *awsclient.Clients, name string) string {
+func createTG(t *testing.T, cl *clients, name string) string {
 	t.Helper()
 	out, err := cl.ELBv2.CreateTargetGroup(tctx, &elb.CreateTargetGroupInput{
 		Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080), VpcId: aws.String("vpc-0123456789abcdef0"),
@@ -35,7 +33,7 @@ func createTG(t *testing.T, cl *awsclient.Clients, name string) string {
 	return arn
 }
 
-func health(t *testing.T, cl *awsclient.Clients, arn string) map[string]elbtypes.TargetHealthStateEnum {
+func health(t *testing.T, cl *clients, arn string) map[string]elbtypes.TargetHealthStateEnum {
 	t.Helper()
 	out, err := cl.ELBv2.DescribeTargetHealth(tctx, &elb.DescribeTargetHealthInput{TargetGroupArn: aws.String(arn)})
 	if err != nil {

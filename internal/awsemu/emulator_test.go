@@ -6,14 +6,22 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/smithy-go"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 )
 
+// clients are the provider's SDK clients plus EC2, which the provider
+// builds only where it calls it (awsclient.NewEC2).
+type clients struct {
+	*awsclient.Clients
+	EC2 *ec2.Client
+}
+
 // startEmulator runs an in-process emulator and returns SDK clients whose
 // every endpoint points at it.
-func startEmulator(t *testing.T) (*Server, *awsclient.Clients) {
+func startEmulator(t *testing.T) (*Server, *clients) {
 	t.Helper()
 	s := New(Options{})
 	url, err := s.Start("127.0.0.1:0")
@@ -28,7 +36,7 @@ func startEmulator(t *testing.T) (*Server, *awsclient.Clients) {
 	if err != nil {
 		t.Fatalf("clients against emulator: %v", err)
 	}
-	return s, cl
+	return s, &clients{Clients: cl, EC2: awsclient.NewEC2(cl)}
 }
 
 // wantAPIError fails unless err is an AWS API error with the given code.
