@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"time"
@@ -67,6 +68,26 @@ func (r *runner) load() (*planmodel.Plan, error) {
 	return p, nil
 }
 
+// buildModels builds the model of the plan and, for --changed-only, of
+// the state before it. The plan is dropped before evaluation starts.
+func (r *runner) buildModels(opts planmodel.Options) (model, before *planmodel.Model, err error) {
+	plan, err := r.load()
+	if err != nil {
+		return nil, nil, err
+	}
+	if model, err = planmodel.Build(plan, opts); err != nil {
+		return nil, nil, err
+	}
+	if r.cfg.changedOnly {
+		opts.Before = true
+		if before, err = planmodel.Build(plan, opts); err != nil {
+			return nil, nil, err
+		}
+	}
+	freePlan()
+	return model, before, nil
+}
+
 func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 	data, err := loadData(r.cfg.dataPath)
 	if err != nil {
@@ -84,21 +105,9 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 			engc <- compiled{eng, err}
 		}()
 	}
-	plan, err := r.load()
+	model, before, err := r.buildModels(modelOptions(data))
 	if err != nil {
 		return nil, err
-	}
-	opts := modelOptions(data)
-	model, err := planmodel.Build(plan, opts)
-	if err != nil {
-		return nil, err
-	}
-	var before *planmodel.Model
-	if r.cfg.changedOnly {
-		opts.Before = true
-		if before, err = planmodel.Build(plan, opts); err != nil {
-			return nil, err
-		}
 	}
 	if r.cfg.dumpModel {
 		enc := json.NewEncoder(stdout)
@@ -141,13 +150,28 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 	return &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}, nil
 }
 
-// boundMemory paces the collector for building and evaluating the model of
-// a plan of planSize bytes. The run is one short burst of allocation, so
-// collections are spaced widely (GOGC 400: at 10k resources a collection
-// in the middle of evaluation nearly doubled its time), while a soft limit
-// of twice the plan plus 16 MiB (at least 96 MiB) keeps peak memory under
-// three times the plan on large plans. GOMEMLIMIT and GOGC from the
-// environment win.
+// Collector pacing. A check is one short burst of allocation: reading,
+// whose heap only grows; building, after which the plan is dead; and
+// evaluation, whose heap is the model, its native tree and OPA's work.
+// GOMEMLIMIT and GOGC from the environment win over all of this.
+
+// readMemory sets the collector up for reading a plan of planSize bytes.
+// Collections while reading are wasted work (a tenth of the reader's CPU
+// at 10k resources): collect only once the heap nears the plan's size
+// plus 16 MiB, which stays under the peak that evaluation reaches anyway.
+func readMemory(planSize int64) {
+	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(-1)
+	debug.SetMemoryLimit(planSize + 16<<20)
+}
+
+// boundMemory paces the collector for building and evaluating the model
+// of a plan of planSize bytes: collections spaced widely (GOGC 400: at 10k
+// resources a collection in the middle of evaluation nearly doubled its
+// time), under a soft limit of twice the plan plus 16 MiB, at least
+// 96 MiB, which keeps large plans under three times their size.
 func boundMemory(planSize int64) {
 	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
 		return
@@ -156,17 +180,14 @@ func boundMemory(planSize int64) {
 	debug.SetMemoryLimit(max(2*planSize+16<<20, 96<<20))
 }
 
-// readMemory sets the collector up for reading a plan of planSize bytes.
-// The reader's heap only grows, so collections while reading are wasted
-// work (a tenth of the reader's CPU at 10k resources): collect only once
-// the heap nears the plan's size, which stays under the peak that
-// evaluation reaches anyway. boundMemory restores the usual pacing.
-func readMemory(planSize int64) {
+// freePlan collects once the plan is dead, before evaluation allocates
+// the native tree: at 10k resources that cut peak memory by a quarter
+// (75 to 55 MB) for ≈5 ms.
+func freePlan() {
 	if os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" {
 		return
 	}
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(planSize + 16<<20)
+	runtime.GC()
 }
 
 // evalModel converts and evaluates the model; the collector is paced by
