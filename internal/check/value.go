@@ -316,6 +316,7 @@ func (b *nativeBuilder) sshRule(r *planmodel.SSHRuleSources) any {
 	return map[string]any{
 		"group": b.sym(r.Group), "rule": b.num(r.Rule), "ports": b.sym(r.Ports), "declared_in": r.DeclaredIn,
 		"server": tuples(r.Server), "bastion": tuples(r.Bastion),
+		"server_targets": tuples(r.ServerTargets), "bastion_targets": tuples(r.BastionTargets),
 	}
 }
 

@@ -78,13 +78,20 @@ type SSHSources struct {
 // bastion), "self" or "prefix_list"; for the bastion (when the group
 // protects one), "cidr" (outside the admin CIDRs), "group" or
 // "prefix_list". Rules without such sources are left out.
+//
+// ServerTargets and BastionTargets are the targets those sources reach,
+// as [address, description worded like lib.describe]: the targets the
+// group protects other than the bastion when Server is not empty, and
+// the bastion when Bastion is not empty.
 type SSHRuleSources struct {
-	Group      string      `json:"group"`
-	Rule       int         `json:"rule"`
-	Ports      string      `json:"ports"`
-	DeclaredIn string      `json:"declared_in"`
-	Server     [][2]string `json:"server"`
-	Bastion    [][2]string `json:"bastion"`
+	Group          string      `json:"group"`
+	Rule           int         `json:"rule"`
+	Ports          string      `json:"ports"`
+	DeclaredIn     string      `json:"declared_in"`
+	Server         [][2]string `json:"server"`
+	Bastion        [][2]string `json:"bastion"`
+	ServerTargets  [][2]string `json:"server_targets"`
+	BastionTargets [][2]string `json:"bastion_targets"`
 }
 
 // PublicIngress holds the public exposures NET001 reports, judged with
@@ -315,7 +322,7 @@ func exactCIDR(s string) (netip.Prefix, bool) {
 // an ambiguous CIDR turns the whole list off.
 func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r *Rule, admin addrSet, ports portTexts) {
 	e := SSHRuleSources{Group: k, Rule: i, Ports: ports.text(r.Protocol, r.FromPort, r.ToPort), DeclaredIn: r.DeclaredIn,
-		Server: [][2]string{}, Bastion: [][2]string{}}
+		Server: [][2]string{}, Bastion: [][2]string{}, ServerTargets: [][2]string{}, BastionTargets: [][2]string{}}
 	bastion := func(key string) bool { g, ok := groups[key]; return ok && g.Bastion }
 	for _, cs := range [][]string{r.CIDRv4, r.CIDRv6} {
 		for _, c := range cs {
@@ -348,6 +355,24 @@ func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r
 	}
 	if len(e.Server) > 0 || len(e.Bastion) > 0 {
 		ss.Rules = append(ss.Rules, e)
+	}
+}
+
+// addTargets lists the targets each rule's sources reach. It runs once
+// the targets are sorted: descriptions join their UsedBy lists.
+func (ss *SSHSources) addTargets(groups map[string]*SecurityGroup, targets map[string]*Target) {
+	for i := range ss.Rules {
+		e := &ss.Rules[i]
+		for _, a := range groups[e.Group].Protects {
+			t := targets[a]
+			switch {
+			case t == nil:
+			case t.Role == RoleBastion && len(e.Bastion) > 0:
+				e.BastionTargets = append(e.BastionTargets, [2]string{t.Address, Describe(t)})
+			case t.Role != RoleBastion && len(e.Server) > 0:
+				e.ServerTargets = append(e.ServerTargets, [2]string{t.Address, Describe(t)})
+			}
+		}
 	}
 }
 

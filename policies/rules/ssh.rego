@@ -34,12 +34,12 @@ precomputed if {
 # The findings of the precomputed paths are what lib.violation returns, as
 # object literals whose constant parts are looked up once, before the loops
 # (a call per finding costs twice the allocations, a lookup of meta per
-# finding a third more time); each rule's problem is worded once for all
-# the targets it reaches, and the targets are visited by address, so only
-# the fields read are converted.
+# finding a third more time). Each rule's problem is worded once for all
+# the targets it reaches, and the index lists those targets with their
+# descriptions (lib.describe), so a finding looks up no target.
 findings contains {
 	"id": id, "title": title, "severity": "error", "kind": "violation",
-	"address": t.address, "message": concat("", [lib.describe_target(addr), problem]),
+	"address": addr, "message": concat("", [desc, problem]),
 	"remediation": remediation,
 } if {
 	precomputed
@@ -49,14 +49,12 @@ findings contains {
 	some r in input.index.ssh_sources.rules
 	some [kind, source] in r.server
 	problem := concat("", [" accepts SSH (", r.ports, ") ", server_problem(kind, source, r.declared_in)])
-	some addr in input.security_groups[r.group].protects
-	t := input.targets[addr]
-	not t.role == "bastion" # lib.is_bastion, without hashing t
+	some [addr, desc] in r.server_targets
 }
 
 findings contains {
 	"id": id, "title": title, "severity": "error", "kind": "violation",
-	"address": t.address, "message": concat("", [lib.describe_target(addr), problem]),
+	"address": addr, "message": concat("", [desc, problem]),
 	"remediation": remediation,
 } if {
 	precomputed
@@ -66,9 +64,7 @@ findings contains {
 	some r in input.index.ssh_sources.rules
 	some [kind, source] in r.bastion
 	problem := concat("", [" accepts SSH (", r.ports, ") ", bastion_problem(kind, source, r.declared_in)])
-	some addr in input.security_groups[r.group].protects
-	t := input.targets[addr]
-	t.role == "bastion"
+	some [addr, desc] in r.bastion_targets
 }
 
 server_problem("cidr", c, via) := concat("", ["from ", c, " via ", via, "; only the bastion's security group may reach SSH"])
