@@ -26,6 +26,7 @@ import (
 type engine struct {
 	packages []packageQuery
 	meta     rego.PreparedEvalQuery
+	extra    bool // policies beyond the bundled ones are loaded
 }
 
 type packageQuery struct {
@@ -87,7 +88,7 @@ func newEngine(ctx context.Context, extraDirs []string, data map[string]any) (*e
 		}
 		return q, nil
 	}
-	e := &engine{}
+	e := &engine{extra: len(extraDirs) > 0}
 	for _, p := range paths {
 		q, err := prepare(p + ".findings")
 		if err != nil {

@@ -191,9 +191,10 @@ func freePlan() {
 }
 
 // evalModel converts and evaluates the model; the collector is paced by
-// boundMemory.
+// boundMemory. Targets and groups are converted by JSON when only the
+// bundled rules run (see nativeModel).
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
-	native := nativeModel(m)
+	native := nativeModel(m, !eng.extra)
 	return eng.eval(ctx, func() ast.Value { return lazyInput(native) })
 }
 

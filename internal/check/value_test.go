@@ -53,8 +53,10 @@ func TestModelValueMatchesModelJSON(t *testing.T) {
 	for _, p := range paths {
 		m := readModel(t, p, planmodel.Options{})
 		want := modelJSONValue(t, m)
-		if got := lazyInput(nativeModel(m)); got.Compare(want) != 0 {
-			t.Errorf("%s: converted model differs from its JSON\n got  %v\n want %v", p, got, want)
+		for _, byJSON := range []bool{false, true} {
+			if got := lazyInput(nativeModel(m, byJSON)); got.Compare(want) != 0 {
+				t.Errorf("%s (byJSON %v): converted model differs from its JSON\n got  %v\n want %v", p, byJSON, got, want)
+			}
 		}
 	}
 }
@@ -110,23 +112,56 @@ func TestLazyInputFindingsMatchJSONInput(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				lazy, err := evalModel(ctx, eng, m)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, r := range []*evalResult{eager, lazy} {
-					slices.SortFunc(r.Findings, func(a, b Finding) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
-					slices.SortFunc(r.Rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
-				}
+				sortResult(eager)
 				total += len(eager.Findings)
-				if !reflect.DeepEqual(eager, lazy) {
-					t.Errorf("%s (data %q, extra policies %v): lazy input findings differ from the JSON input's\n lazy  %v\n eager %v",
-						p, dataPath, extra, lazy, eager)
+				// Both ways of building the lazy input, whichever the
+				// engine would pick.
+				for _, byJSON := range []bool{false, true} {
+					lazy, err := eng.eval(ctx, func() ast.Value { return lazyInput(nativeModel(m, byJSON)) })
+					if err != nil {
+						t.Fatal(err)
+					}
+					sortResult(lazy)
+					if !reflect.DeepEqual(eager, lazy) {
+						t.Errorf("%s (data %q, extra policies %v, byJSON %v): lazy input findings differ from the JSON input's\n lazy  %v\n eager %v",
+							p, dataPath, extra, byJSON, lazy, eager)
+					}
 				}
 			}
 		}
 	}
 	if total == 0 {
 		t.Error("no findings to compare")
+	}
+}
+
+func sortResult(r *evalResult) {
+	slices.SortFunc(r.Findings, func(a, b Finding) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	slices.SortFunc(r.Rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+}
+
+// Extra policies may walk the whole model, which the native tree serves
+// faster than JSON conversions; the bundled rules alone get the JSON
+// conversions.
+func TestEngineBuildsNativeTreeOnlyForExtraPolicies(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "iterate.rego"), []byte(iteratePolicy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data, err := loadData("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundled, err := newEngine(ctx, nil, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := newEngine(ctx, []string{dir}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bundled.extra || !extra.extra {
+		t.Errorf("extra = %v for the bundle alone and %v with --policy; want false and true", bundled.extra, extra.extra)
 	}
 }
