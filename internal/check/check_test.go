@@ -226,6 +226,9 @@ func TestBadInputExits2WithAMessage(t *testing.T) {
 	compliant, _ := os.ReadFile(plan("compliant"))
 	badRego := t.TempDir()
 	os.WriteFile(filepath.Join(badRego, "x.rego"), []byte("package sre.rules.x\nfindings contains f if {\n"), 0o644)
+	// Extra policies get every compiler check, type checks included.
+	typeErr := t.TempDir()
+	os.WriteFile(filepath.Join(typeErr, "x.rego"), []byte("package sre.rules.x\nfindings contains f if {\n\tf := input.targets[_]\n\tf.port + \"a\" > 1\n}\n"), 0o644)
 	tests := []struct {
 		name  string
 		stdin string
@@ -255,6 +258,7 @@ func TestBadInputExits2WithAMessage(t *testing.T) {
 		{"waiver with a bad date", "", []string{"--waivers", writeFile(t, "w.yaml", "- {address: a, rule: NET001, reason: r, owner: o, expires: next week}\n"), plan("compliant")}, "not a date"},
 		{"waiver for an unknown rule", "", []string{"--waivers", writeFile(t, "w.yaml", "- {address: a, rule: NET01, reason: r, owner: o, expires: 2999-01-01}\n"), plan("compliant")}, `rule "NET01" is not a rule id`},
 		{"broken Rego in --policy", "", []string{"--policy", badRego, plan("compliant")}, "parse policy"},
+		{"type error in --policy", "", []string{"--policy", typeErr, plan("compliant")}, "rego_type_error"},
 		{"--policy not a directory", "", []string{"--policy", "testdata/nope", plan("compliant")}, "not a readable directory"},
 	}
 	for _, tt := range tests {
