@@ -6,17 +6,21 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/smithy-go"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 )
 
-// clients are the provider's SDK clients plus EC2, which the provider
-// builds only where it calls it (awsclient.NewEC2).
+// clients are the provider's SDK clients plus those it builds only where
+// it calls them (awsclient.NewEC2 and friends).
 type clients struct {
 	*awsclient.Clients
-	EC2 *ec2.Client
+	EC2         *ec2.Client
+	AutoScaling *autoscaling.Client
+	ELBv2       *elasticloadbalancingv2.Client
 }
 
 // startEmulator runs an in-process emulator and returns SDK clients whose
@@ -36,7 +40,7 @@ func startEmulator(t *testing.T) (*Server, *clients) {
 	if err != nil {
 		t.Fatalf("clients against emulator: %v", err)
 	}
-	return s, &clients{Clients: cl, EC2: awsclient.NewEC2(cl)}
+	return s, &clients{Clients: cl, EC2: awsclient.NewEC2(cl), AutoScaling: awsclient.NewAutoScaling(cl), ELBv2: awsclient.NewELBv2(cl)}
 }
 
 // wantAPIError fails unless err is an AWS API error with the given code.
