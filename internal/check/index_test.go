@@ -16,6 +16,10 @@ import (
 func TestIndexMatchesRegoFallback(t *testing.T) {
 	ctx := context.Background()
 	paths, _ := filepath.Glob(filepath.Join("testdata", "plans", "*.json"))
+	// Hand-written plans for judgements the scenarios do not reach: every
+	// kind of SSH source, on servers and on the bastion.
+	more, _ := filepath.Glob(filepath.Join("testdata", "index", "*.json"))
+	paths = append(paths, more...)
 	seen := map[string]bool{}
 	for _, dataPath := range []string{"", filepath.Join("testdata", "data.json")} {
 		data, err := loadData(dataPath)
@@ -66,6 +70,7 @@ func TestIndexMatchesRegoFallback(t *testing.T) {
 			m.Index.PublicIngress.Violations = nil
 			m.Index.SSHSources = ss
 			m.Index.SSHSources.Rules = nil
+			m.Index.SSHSources.Violations = nil
 			m.Index.LBListeners = planmodel.LBListeners{AllowHTTPRedirect: lbl.AllowHTTPRedirect}
 			for f := range eval() {
 				if (f.ID == "NET001" || f.ID == "NET002" || f.ID == "NET005") && f.Kind == "violation" {

@@ -339,6 +339,7 @@ func (b *nativeBuilder) index(ix *planmodel.Index) any {
 		},
 		"ssh_sources": map[string]any{
 			"admin_cidrs": b.list(ss.AdminCIDRs), "exact": ss.Exact, "rules": each(ss.Rules, b.sshRule),
+			"violations": tuples(ss.Violations),
 		},
 		"lb_listeners": map[string]any{
 			"allow_http_redirect": lbl.AllowHTTPRedirect, "violations": tuples(lbl.Violations), "unknown": tuples(lbl.Unknown),
@@ -357,7 +358,6 @@ func (b *nativeBuilder) sshRule(r *planmodel.SSHRuleSources) any {
 	return map[string]any{
 		"group": b.sym(r.Group), "rule": b.num(r.Rule), "ports": b.sym(r.Ports), "declared_in": r.DeclaredIn,
 		"server": tuples(r.Server), "bastion": tuples(r.Bastion),
-		"server_targets": tuples(r.ServerTargets), "bastion_targets": tuples(r.BastionTargets),
 	}
 }
 

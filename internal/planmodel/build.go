@@ -1053,7 +1053,7 @@ func (b *builder) sortAndIndex(parallel bool) {
 	runTasks(parallel,
 		func() { b.sortTargets(); b.indexTargets(ix) },
 		func() { b.sortGroups(); b.indexGroups(ix) })
-	ix.SSHSources.addTargets(b.m.SecurityGroups, b.m.Targets)
+	ix.SSHSources.addViolations(b.m.SecurityGroups, b.m.Targets)
 	// Duplicates collapse, as they do in the Rego sets these lists stand for.
 	ix.UnknownTargets = slices.Compact(ix.UnknownTargets)
 	ix.PublicIngress.Violations = slices.Compact(ix.PublicIngress.Violations)

@@ -63,13 +63,17 @@ type LBListeners struct {
 
 // SSHSources holds the problem sources of the ingress rules that reach
 // SSHPort, judged as NET002 does with the admin CIDRs it records
-// (Options.AdminCIDRs). The rule uses it only when Exact is true (every
-// CIDR involved parsed unambiguously) and the recorded SSH port and admin
-// CIDRs equal the policy parameters in force.
+// (Options.AdminCIDRs), and the findings they give: Violations holds
+// [target address, message] for every source of a rule and every target
+// its group protects that the source may not reach SSH on, worded as
+// NET002 words it. The rule uses them only when Exact is true (every CIDR
+// involved parsed unambiguously) and the recorded SSH port and admin CIDRs
+// equal the policy parameters in force.
 type SSHSources struct {
 	AdminCIDRs []string         `json:"admin_cidrs"`
 	Exact      bool             `json:"exact"`
 	Rules      []SSHRuleSources `json:"rules"`
+	Violations [][2]string      `json:"violations"`
 }
 
 // SSHRuleSources lists the sources of one SSH-reaching rule that NET002
@@ -78,20 +82,13 @@ type SSHSources struct {
 // bastion), "self" or "prefix_list"; for the bastion (when the group
 // protects one), "cidr" (outside the admin CIDRs), "group" or
 // "prefix_list". Rules without such sources are left out.
-//
-// ServerTargets and BastionTargets are the targets those sources reach,
-// as [address, description worded like lib.describe]: the targets the
-// group protects other than the bastion when Server is not empty, and
-// the bastion when Bastion is not empty.
 type SSHRuleSources struct {
-	Group          string      `json:"group"`
-	Rule           int         `json:"rule"`
-	Ports          string      `json:"ports"`
-	DeclaredIn     string      `json:"declared_in"`
-	Server         [][2]string `json:"server"`
-	Bastion        [][2]string `json:"bastion"`
-	ServerTargets  [][2]string `json:"server_targets"`
-	BastionTargets [][2]string `json:"bastion_targets"`
+	Group      string      `json:"group"`
+	Rule       int         `json:"rule"`
+	Ports      string      `json:"ports"`
+	DeclaredIn string      `json:"declared_in"`
+	Server     [][2]string `json:"server"`
+	Bastion    [][2]string `json:"bastion"`
 }
 
 // PublicIngress holds the public exposures NET001 reports, judged with
@@ -103,10 +100,9 @@ type PublicIngress struct {
 	AllowHTTPRedirect bool  `json:"allow_http_redirect"`
 	SSHPort           int   `json:"ssh_port"`
 	// Violations holds, for every public exposure that is not allowed,
-	// [target address, description of the target, port text, source
-	// text, via text]: the parts of the message, worded like lib.describe,
-	// lib.port_text, lib.source_text and concat(", ", via).
-	Violations [][5]string `json:"violations"`
+	// [target address, message], the message worded as NET001 words it
+	// (lib.describe, lib.port_text, lib.source_text).
+	Violations [][2]string `json:"violations"`
 }
 
 // DefaultSSHPort is the port Index.SSHRules is computed for when
@@ -127,7 +123,7 @@ func (b *builder) newIndex() *Index {
 	pi.PublicPorts = append([]int{}, b.opts.PublicPorts...)
 	pi.AllowHTTPRedirect = b.opts.AllowHTTPRedirect
 	pi.SSHPort = ix.SSHPort
-	pi.Violations = [][5]string{}
+	pi.Violations = [][2]string{}
 	lbl := &ix.LBListeners
 	lbl.AllowHTTPRedirect = b.opts.AllowHTTPRedirect
 	lbl.Violations, lbl.Unknown = [][4]string{}, [][3]string{}
@@ -135,6 +131,7 @@ func (b *builder) newIndex() *Index {
 	ss.AdminCIDRs = append([]string{}, b.opts.AdminCIDRs...)
 	ss.Exact = true
 	ss.Rules = []SSHRuleSources{}
+	ss.Violations = [][2]string{}
 	return ix
 }
 
@@ -174,7 +171,7 @@ func (b *builder) indexTargets(ix *Index) {
 				tx = [3]string{ports.text(e.Protocol, e.FromPort, e.ToPort), SourceText(e.World, e.CIDRv4, e.CIDRv6), strings.Join(e.Via, ", ")}
 				texts[e] = tx
 			}
-			pi.Violations = append(pi.Violations, [5]string{t.Address, desc, tx[0], tx[1], tx[2]})
+			pi.Violations = append(pi.Violations, [2]string{t.Address, desc + " accepts " + tx[0] + " from " + tx[1] + " via " + tx[2]})
 		}
 		for _, u := range t.Unknown {
 			ix.UnknownTargets = append(ix.UnknownTargets, [2]string{u, a})
@@ -322,7 +319,7 @@ func exactCIDR(s string) (netip.Prefix, bool) {
 // an ambiguous CIDR turns the whole list off.
 func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r *Rule, admin addrSet, ports portTexts) {
 	e := SSHRuleSources{Group: k, Rule: i, Ports: ports.text(r.Protocol, r.FromPort, r.ToPort), DeclaredIn: r.DeclaredIn,
-		Server: [][2]string{}, Bastion: [][2]string{}, ServerTargets: [][2]string{}, BastionTargets: [][2]string{}}
+		Server: [][2]string{}, Bastion: [][2]string{}}
 	bastion := func(key string) bool { g, ok := groups[key]; return ok && g.Bastion }
 	for _, cs := range [][]string{r.CIDRv4, r.CIDRv6} {
 		for _, c := range cs {
@@ -358,22 +355,52 @@ func (ss *SSHSources) judge(groups map[string]*SecurityGroup, k string, i int, r
 	}
 }
 
-// addTargets lists the targets each rule's sources reach. It runs once
-// the targets are sorted: descriptions join their UsedBy lists.
-func (ss *SSHSources) addTargets(groups map[string]*SecurityGroup, targets map[string]*Target) {
+// addViolations words NET002's findings for the rules' sources. It runs
+// once the targets are sorted: descriptions join their UsedBy lists.
+func (ss *SSHSources) addViolations(groups map[string]*SecurityGroup, targets map[string]*Target) {
 	for i := range ss.Rules {
 		e := &ss.Rules[i]
 		for _, a := range groups[e.Group].Protects {
 			t := targets[a]
-			switch {
-			case t == nil:
-			case t.Role == RoleBastion && len(e.Bastion) > 0:
-				e.BastionTargets = append(e.BastionTargets, [2]string{t.Address, Describe(t)})
-			case t.Role != RoleBastion && len(e.Server) > 0:
-				e.ServerTargets = append(e.ServerTargets, [2]string{t.Address, Describe(t)})
+			if t == nil {
+				continue
+			}
+			sources, problem := e.Server, serverSSHProblem
+			if t.Role == RoleBastion {
+				sources, problem = e.Bastion, bastionSSHProblem
+			}
+			for _, src := range sources {
+				msg := Describe(t) + " accepts SSH (" + e.Ports + ") " + problem(src[0], src[1], e.DeclaredIn)
+				ss.Violations = append(ss.Violations, [2]string{t.Address, msg})
 			}
 		}
 	}
+}
+
+// serverSSHProblem words a source that may not reach SSH on a host other
+// than the bastion, as NET002's server_problems does.
+func serverSSHProblem(kind, source, via string) string {
+	switch kind {
+	case "cidr":
+		return "from " + source + " via " + via + "; only the bastion's security group may reach SSH"
+	case "group":
+		return "from security group " + source + ", which does not protect the bastion, via " + via
+	case "self":
+		return "from its own security group " + source + " via " + via + "; only the bastion's security group may reach SSH"
+	}
+	return "from prefix list " + source + " via " + via
+}
+
+// bastionSSHProblem words a source that may not reach SSH on the bastion,
+// as NET002's bastion_problems does.
+func bastionSSHProblem(kind, source, via string) string {
+	switch kind {
+	case "cidr":
+		return "from " + source + ", outside the admin CIDRs, via " + via
+	case "group":
+		return "from security group " + source + "; the bastion takes SSH only from the admin CIDRs (via " + via + ")"
+	}
+	return "from prefix list " + source + " via " + via
 }
 
 // judge adds the listeners of internet-facing load balancer t that NET005

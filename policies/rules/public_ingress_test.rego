@@ -79,7 +79,7 @@ precomputed_index(ports, violations) := {"public_ingress": {
 }}
 
 test_precomputed_violations_used_when_parameters_match if {
-	ix := precomputed_index([443], [["t", "t (launch template used by a)", "tcp/8080", "the whole internet (0.0.0.0/0)", "r"]])
+	ix := precomputed_index([443], [["t", "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r"]])
 	fs := public_ingress.findings with input as {"targets": {}, "security_groups": {}, "unresolved": [], "index": ix}
 	[f] := [f | some f in fs]
 	f == lib.violation(public_ingress.meta, "t", "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r")

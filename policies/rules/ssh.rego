@@ -22,8 +22,9 @@ admin := net.cidr_merge(lib.params.admin_cidrs)
 ssh_rules := lib.port_rules(port)
 
 # The checker judges the sources of the SSH-reaching rules in Go
-# (input.index.ssh_sources) with the SSH port and admin CIDRs it records;
-# when they are the ones in force, the rule only words what it found.
+# (input.index.ssh_sources) with the SSH port and admin CIDRs it records,
+# and words the findings as the rules below do; when its parameters are
+# the ones in force, the rule takes them as they are.
 precomputed if {
 	input.index.ssh_port == port
 	ss := input.index.ssh_sources
@@ -31,55 +32,19 @@ precomputed if {
 	ss.admin_cidrs == lib.params.admin_cidrs
 }
 
-# The findings of the precomputed paths are what lib.violation returns, as
-# object literals whose constant parts are looked up once, before the loops
-# (a call per finding costs twice the allocations, a lookup of meta per
-# finding a third more time). Each rule's problem is worded once for all
-# the targets it reaches, and the index lists those targets with their
-# descriptions (lib.describe), so a finding looks up no target.
+# What lib.violation returns, as an object literal whose constant parts are
+# looked up once, before the loop (a call per finding costs twice the
+# allocations, a lookup of meta per finding a third more time).
 findings contains {
 	"id": id, "title": title, "severity": "error", "kind": "violation",
-	"address": addr, "message": concat("", [desc, problem]),
-	"remediation": remediation,
+	"address": addr, "message": message, "remediation": remediation,
 } if {
 	precomputed
 	id := meta.id
 	title := meta.title
 	remediation := meta.remediation
-	some r in input.index.ssh_sources.rules
-	some [kind, source] in r.server
-	problem := concat("", [" accepts SSH (", r.ports, ") ", server_problem(kind, source, r.declared_in)])
-	some [addr, desc] in r.server_targets
+	some [addr, message] in input.index.ssh_sources.violations
 }
-
-findings contains {
-	"id": id, "title": title, "severity": "error", "kind": "violation",
-	"address": addr, "message": concat("", [desc, problem]),
-	"remediation": remediation,
-} if {
-	precomputed
-	id := meta.id
-	title := meta.title
-	remediation := meta.remediation
-	some r in input.index.ssh_sources.rules
-	some [kind, source] in r.bastion
-	problem := concat("", [" accepts SSH (", r.ports, ") ", bastion_problem(kind, source, r.declared_in)])
-	some [addr, desc] in r.bastion_targets
-}
-
-server_problem("cidr", c, via) := concat("", ["from ", c, " via ", via, "; only the bastion's security group may reach SSH"])
-
-server_problem("group", s, via) := concat("", ["from security group ", s, ", which does not protect the bastion, via ", via])
-
-server_problem("self", s, via) := concat("", ["from its own security group ", s, " via ", via, "; only the bastion's security group may reach SSH"])
-
-server_problem("prefix_list", pl, via) := concat("", ["from prefix list ", pl, " via ", via])
-
-bastion_problem("cidr", c, via) := concat("", ["from ", c, ", outside the admin CIDRs, via ", via])
-
-bastion_problem("group", s, via) := concat("", ["from security group ", s, "; the bastion takes SSH only from the admin CIDRs (via ", via, ")"])
-
-bastion_problem("prefix_list", pl, via) := concat("", ["from prefix list ", pl, " via ", via])
 
 findings contains f if {
 	not precomputed

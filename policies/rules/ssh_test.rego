@@ -62,45 +62,21 @@ test_unknown_ports_cannot_be_proved if {
 	[f.kind | some f in fs] == ["cannot_prove"]
 }
 
-ssh_index(exact, rules) := {"ssh_port": 22, "ssh_rules": [], "ssh_sources": {"admin_cidrs": [], "exact": exact, "rules": rules}}
+ssh_index(exact, violations) := {"ssh_port": 22, "ssh_rules": [], "ssh_sources": {
+	"admin_cidrs": [], "exact": exact, "rules": [],
+	"violations": violations,
+}}
 
-test_precomputed_sources_used_when_parameters_match if {
+# The index words the findings; with matching parameters the rule takes
+# them as they are, and judges the model itself otherwise.
+test_precomputed_violations_used_when_parameters_match if {
 	sgs := {"g": {"protects": ["t"], "bastion": false, "ingress": []}}
 	t := {"address": "t", "role": "server"}
-	r := {
-		"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r",
-		"server": [["cidr", "10.0.0.0/8"]], "bastion": [],
-		"server_targets": [["t", "t"]], "bastion_targets": [],
-	}
-	fs := ssh.findings with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, [r])}
-	[f] := [f | some f in fs]
-	f == lib.violation(ssh.meta, "t", "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH")
-	count(ssh.findings) == 0 with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(false, [r])}
-}
-
-test_precomputed_bastion_sources_used_when_parameters_match if {
-	sgs := {"g": {"protects": ["b", "t"], "bastion": true, "ingress": []}}
-	targets := {"b": {"address": "b", "role": "bastion"}, "t": {"address": "t", "role": "server"}}
-	r := {
-		"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r",
-		"server": [], "bastion": [["cidr", "0.0.0.0/0"]],
-		"server_targets": [], "bastion_targets": [["b", "b"]],
-	}
-	fs := ssh.findings with input as {"targets": targets, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, [r])}
-	fs == {lib.violation(ssh.meta, "b", "b accepts SSH (tcp/22) from 0.0.0.0/0, outside the admin CIDRs, via r")}
-}
-
-# The index words each target it lists; the rule uses those words as they
-# are, for servers and the bastion alike.
-test_precomputed_targets_give_address_and_description if {
-	r := {
-		"group": "g", "rule": 0, "ports": "tcp/22", "declared_in": "r",
-		"server": [["cidr", "10.0.0.0/8"]], "bastion": [["group", "sg-1"]],
-		"server_targets": [["lt", "lt (launch template used by asg)"]], "bastion_targets": [["b", "b"]],
-	}
-	fs := ssh.findings with input as {"targets": {}, "security_groups": {}, "unresolved": [], "index": ssh_index(true, [r])}
-	fs == {
-		lib.violation(ssh.meta, "lt", "lt (launch template used by asg) accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH"),
-		lib.violation(ssh.meta, "b", "b accepts SSH (tcp/22) from security group sg-1; the bastion takes SSH only from the admin CIDRs (via r)"),
-	}
+	vs := [
+		["t", "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH"],
+		["b", "b accepts SSH (tcp/22) from security group sg-1; the bastion takes SSH only from the admin CIDRs (via r)"],
+	]
+	fs := ssh.findings with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, vs)}
+	fs == {lib.violation(ssh.meta, addr, message) | some [addr, message] in vs}
+	count(ssh.findings) == 0 with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(false, vs)}
 }
