@@ -386,16 +386,9 @@ func (b *builder) refList(refs []string) *refList {
 }
 
 // resourceInsts returns the instances of resource typ.name in module
-// instance mod. The key is built in a reused buffer: a map lookup with a
-// converted byte slice does not allocate.
+// instance mod.
 func (b *builder) resourceInsts(mod, typ, name string) []*Instance {
-	k := append(b.rs.key[:0], mod...)
-	k = append(k, '|')
-	k = append(k, typ...)
-	k = append(k, '.')
-	k = append(k, name...)
-	b.rs.key = k
-	return b.p.byResource[string(k)]
+	return b.p.byResource[resourceKey{mod, typ, name}]
 }
 
 // scopeOf is Plan.scopeOf for the instance whose attributes were resolved

@@ -68,15 +68,19 @@ type Plan struct {
 	Instances        []*Instance
 
 	byAddr     map[string]*Instance
-	byResource map[string][]*Instance // module instance + "|" + type.name
-	byID       map[string]*Instance   // known id/arn → instance
-	moduleKeys map[string][]any       // parent module instance + "|" + call name → instance keys
-	modules    map[string]bool        // module instance addresses seen
+	byResource map[resourceKey][]*Instance
+	byID       map[string]*Instance // known id/arn → instance
+	moduleKeys map[string][]any     // parent module instance + "|" + call name → instance keys
+	modules    map[string]bool      // module instance addresses seen
 	modCache   map[string]*configModule
 	root       *configModule
 
 	size int64 // bytes read
 }
+
+// resourceKey names a resource in a module instance: the key of its
+// instances, which share the strings of their Instance.
+type resourceKey struct{ module, typ, name string }
 
 // InputSize is the size of the document the plan was read from.
 func (p *Plan) InputSize() int64 { return p.size }
@@ -214,7 +218,7 @@ func (s *scanner) syntaxError() error {
 func (s *scanner) parse() (*Plan, error) {
 	p := &Plan{
 		byAddr:     map[string]*Instance{},
-		byResource: map[string][]*Instance{},
+		byResource: map[resourceKey][]*Instance{},
 		byID:       map[string]*Instance{},
 		moduleKeys: map[string][]any{},
 		modules:    map[string]bool{},
@@ -269,6 +273,7 @@ func (s *scanner) parse() (*Plan, error) {
 		return nil, inputErrorf("plan: %v", changesErr)
 	}
 	p.byAddr = make(map[string]*Instance, len(instances))
+	p.byResource = make(map[resourceKey][]*Instance, len(instances))
 	for _, in := range instances {
 		p.add(in)
 	}
@@ -507,7 +512,7 @@ func (p *Plan) add(in *Instance) {
 	}
 	p.Instances = append(p.Instances, in)
 	p.byAddr[in.Address] = in
-	rk := in.Module + "|" + in.Type + "." + in.Name
+	rk := resourceKey{in.Module, in.Type, in.Name}
 	p.byResource[rk] = append(p.byResource[rk], in)
 	mod, ok := p.modCache[in.Module]
 	if !ok {
