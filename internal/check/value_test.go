@@ -14,6 +14,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/sre-provider/terraform-provider-sre/internal/benchgen"
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
 )
 
@@ -91,7 +92,7 @@ func TestLazyInputFindingsMatchJSONInput(t *testing.T) {
 	}
 	paths, _ := filepath.Glob(filepath.Join("testdata", "plans", "*.json"))
 	if !testing.Short() {
-		paths = append(paths, benchPlan(t, "2000"))
+		paths = append(paths, benchgen.TempPlan(t, 2000))
 	}
 	ctx := context.Background()
 	total := 0

@@ -2,28 +2,15 @@ package planmodel
 
 import (
 	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-)
 
-// benchPlan generates a plan of n resources with scripts/benchgen, the
-// generator of `make bench`.
-func benchPlan(b *testing.B, n string) string {
-	b.Helper()
-	path := filepath.Join(b.TempDir(), "plan-"+n+".json")
-	cmd := exec.Command("go", "run", "../../scripts/benchgen", "-resources", n, "-o", path)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		b.Fatalf("benchgen: %v", err)
-	}
-	return path
-}
+	"github.com/sre-provider/terraform-provider-sre/internal/benchgen"
+)
 
 // BenchmarkRead10k reads a 10k-resource plan file the way the CLI does
 // (streamed, split across two readers).
 func BenchmarkRead10k(b *testing.B) {
-	path := benchPlan(b, "10000")
+	path := benchgen.TempPlan(b, 10000)
 	st, _ := os.Stat(path)
 	b.SetBytes(st.Size())
 	b.ResetTimer()
@@ -42,7 +29,7 @@ func BenchmarkRead10k(b *testing.B) {
 // BenchmarkParse10k parses the same plan held in memory on one goroutine:
 // the reader's CPU cost.
 func BenchmarkParse10k(b *testing.B) {
-	data, err := os.ReadFile(benchPlan(b, "10000"))
+	data, err := os.ReadFile(benchgen.TempPlan(b, 10000))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +44,7 @@ func BenchmarkParse10k(b *testing.B) {
 
 // BenchmarkBuild10k builds the model of a 10k-resource plan.
 func BenchmarkBuild10k(b *testing.B) {
-	data, err := os.ReadFile(benchPlan(b, "10000"))
+	data, err := os.ReadFile(benchgen.TempPlan(b, 10000))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,6 @@
-package main
+package benchgen
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"testing"
@@ -9,11 +8,9 @@ import (
 
 func TestGeneratesAValidPlanOfTheRequestedSize(t *testing.T) {
 	var b bytes.Buffer
-	w := bufio.NewWriter(&b)
-	if err := write(w, 10); err != nil {
+	if err := Write(&b, Defaults(10*perService)); err != nil {
 		t.Fatal(err)
 	}
-	w.Flush()
 	var plan struct {
 		FormatVersion   string            `json:"format_version"`
 		ResourceChanges []json.RawMessage `json:"resource_changes"`
