@@ -139,24 +139,20 @@ func each[T any](xs []T, f func(*T) any) any {
 	return out
 }
 
-// sym boxes a string that repeats across the model once.
-func (b *nativeBuilder) sym(s string) any {
-	v, ok := b.strs[s]
+// boxed returns k boxed, once per value: repeated kinds, roles, protocols
+// and ports share one box.
+func boxed[K comparable](boxes map[K]any, k K) any {
+	v, ok := boxes[k]
 	if !ok {
-		v = s
-		b.strs[s] = v
+		v = k
+		boxes[k] = v
 	}
 	return v
 }
 
-func (b *nativeBuilder) num(n int) any {
-	v, ok := b.ints[n]
-	if !ok {
-		v = n
-		b.ints[n] = v
-	}
-	return v
-}
+func (b *nativeBuilder) sym(s string) any { return boxed(b.strs, s) }
+
+func (b *nativeBuilder) num(n int) any { return boxed(b.ints, n) }
 
 // list boxes a string list, sharing the empty list.
 func (b *nativeBuilder) list(ss []string) any {

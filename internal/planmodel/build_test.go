@@ -166,15 +166,7 @@ func TestBuildConcurrentMatchesSerial(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := Build(p, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := json.Marshal(m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return modelJSON(t, p, opts)
 	}
 	opts := Options{SSHPort: 22, PublicPorts: []int{80, 443}, AllowHTTPRedirect: true, AdminCIDRs: []string{"203.0.113.0/24"}}
 	for _, path := range paths {

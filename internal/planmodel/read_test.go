@@ -70,7 +70,13 @@ func readModel(t *testing.T, read func() (*Plan, error)) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := Build(p, Options{BastionTags: map[string]string{"Role": "bastion"}})
+	return modelJSON(t, p, Options{BastionTags: map[string]string{"Role": "bastion"}})
+}
+
+// modelJSON builds the model of p and returns its JSON.
+func modelJSON(t *testing.T, p *Plan, opts Options) []byte {
+	t.Helper()
+	m, err := Build(p, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,9 @@ func compactPlan(t *testing.T, path string) []byte {
 // readSplit reads data from a file with B told to look for its point
 // from offset at, through small windows so that both readers refill
 // often. joined says whether A verified the point and joined B.
-func readSplit(t testing.TB, data []byte, at int64) (p *Plan, err error, joined bool) {
+// tempFile writes data to a file in the test's temporary directory and
+// opens it for reading until the test ends.
+func tempFile(t testing.TB, data []byte) *os.File {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "plan.json")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -39,7 +41,14 @@ func readSplit(t testing.TB, data []byte, at int64) (p *Plan, err error, joined 
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+func readSplit(t testing.TB, data []byte, at int64) (p *Plan, err error, joined bool) {
+	t.Helper()
+	f := tempFile(t, data)
+	defer f.Close() // called for every split point: do not hold the files
 	s := newReaderScanner(f, MaxPlanSize, 512)
 	sp := newSplitter(f, int64(len(data)), MaxPlanSize)
 	sp.guess = func(int64) int64 { return at }
@@ -194,32 +203,13 @@ func TestSplitLargePlan(t *testing.T) {
 	b.WriteString(`],"configuration":{"root_module":{}}}`)
 	data := []byte(b.String())
 	want := readModel(t, func() (*Plan, error) { return Parse(data) })
-	path := filepath.Join(t.TempDir(), "plan.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	got := readModel(t, func() (*Plan, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		return ParseReader(f, MaxPlanSize)
-	})
+	got := readModel(t, func() (*Plan, error) { return ParseReader(tempFile(t, data), MaxPlanSize) })
 	if !bytes.Equal(got, want) {
 		t.Error("model differs")
 	}
 	// A syntax error near the end is placed in the whole document.
 	bad := append(bytes.Clone(data[:len(data)-30]), '\n', ']')
-	if err := os.WriteFile(path, bad, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	_, gerr := ParseReader(f, MaxPlanSize)
+	_, gerr := ParseReader(tempFile(t, bad), MaxPlanSize)
 	if _, werr := Parse(bad); gerr == nil || werr == nil || gerr.Error() != werr.Error() {
 		t.Errorf("split read says %v, one pass %v", gerr, werr)
 	}
