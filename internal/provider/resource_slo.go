@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -245,8 +244,8 @@ func (r *SLOResource) Configure(_ context.Context, req resource.ConfigureRequest
 
 // document converts the model's configuration; ok is false while any of it
 // is unknown.
-func (m *SLOResourceModel) document() (slodash.Document, bool) {
-	d := slodash.Document{Version: slodash.DocumentVersion}
+func (m *SLOResourceModel) document() (slo.Document, bool) {
+	d := slo.Document{Version: slo.DocumentVersion}
 	known := true
 	str := func(v types.String) string {
 		if v.IsUnknown() {
@@ -273,16 +272,16 @@ func (m *SLOResourceModel) document() (slodash.Document, bool) {
 		}
 		return out
 	}
-	query := func(q *sloQueryModel) *slodash.QueryDoc {
+	query := func(q *sloQueryModel) *slo.QueryDoc {
 		if q == nil {
 			return nil
 		}
-		out := &slodash.QueryDoc{Namespace: str(q.Namespace), MetricName: str(q.MetricName), Dimensions: dims(q.Dimensions),
+		out := &slo.QueryDoc{Namespace: str(q.Namespace), MetricName: str(q.MetricName), Dimensions: dims(q.Dimensions),
 			Statistic: str(q.Statistic), Expression: str(q.Expression)}
 		if q.Metrics != nil {
-			out.Metrics = map[string]slodash.MetricDoc{}
+			out.Metrics = map[string]slo.MetricDoc{}
 			for id, m := range q.Metrics {
-				out.Metrics[id] = slodash.MetricDoc{Namespace: str(m.Namespace), MetricName: str(m.MetricName), Dimensions: dims(m.Dimensions), Statistic: str(m.Statistic)}
+				out.Metrics[id] = slo.MetricDoc{Namespace: str(m.Namespace), MetricName: str(m.MetricName), Dimensions: dims(m.Dimensions), Statistic: str(m.Statistic)}
 			}
 		}
 		return out
@@ -297,10 +296,10 @@ func (m *SLOResourceModel) document() (slodash.Document, bool) {
 		return d, known
 	}
 	if ra := m.SLI.Ratio; ra != nil {
-		d.SLI.Ratio = &slodash.RatioDoc{Good: query(ra.Good), Bad: query(ra.Bad), Total: query(ra.Total)}
+		d.SLI.Ratio = &slo.RatioDoc{Good: query(ra.Good), Bad: query(ra.Bad), Total: query(ra.Total)}
 	}
 	if l := m.SLI.Latency; l != nil {
-		d.SLI.Latency = &slodash.LatencyDoc{Namespace: str(l.Namespace), MetricName: str(l.MetricName), Dimensions: dims(l.Dimensions), Threshold: l.Threshold.ValueFloat64()}
+		d.SLI.Latency = &slo.LatencyDoc{Namespace: str(l.Namespace), MetricName: str(l.MetricName), Dimensions: dims(l.Dimensions), Threshold: l.Threshold.ValueFloat64()}
 		if l.Threshold.IsUnknown() || l.Percentile.IsUnknown() {
 			known = false
 		}
@@ -314,7 +313,7 @@ func (m *SLOResourceModel) document() (slodash.Document, bool) {
 
 // setDocument fills the configuration attributes from a definition read
 // back from the dashboard (import).
-func (m *SLOResourceModel) setDocument(d slodash.Document) error {
+func (m *SLOResourceModel) setDocument(d slo.Document) error {
 	obj, err := strconv.ParseFloat(d.Objective, 64)
 	if err != nil {
 		return fmt.Errorf("objective %q: %w", d.Objective, err)
@@ -335,7 +334,7 @@ func (m *SLOResourceModel) setDocument(d slodash.Document) error {
 		}
 		return types.MapValueMust(types.StringType, elems)
 	}
-	query := func(q *slodash.QueryDoc) *sloQueryModel {
+	query := func(q *slo.QueryDoc) *sloQueryModel {
 		if q == nil {
 			return nil
 		}
@@ -381,33 +380,20 @@ func (m *SLOResourceModel) setBudget(o slo.Objective, p slo.Period) error {
 	return nil
 }
 
-// sliAttrPath maps a validation field such as "sli.ratio.good.metric[1].statistic"
-// onto the schema, where a single metric's attributes sit on the query and an
-// expression's metrics are keyed by id.
-func sliAttrPath(field string, doc slodash.Document) path.Path {
-	parts := strings.Split(field, ".")
-	p := path.Root(parts[0])
-	var query *slodash.QueryDoc
-	for _, part := range parts[1:] {
-		switch {
-		case part == "good" || part == "bad" || part == "total":
-			p = p.AtName(part)
-			if r := doc.SLI.Ratio; r != nil {
-				query = map[string]*slodash.QueryDoc{"good": r.Good, "bad": r.Bad, "total": r.Total}[part]
-			}
-		case part == "metric": // latency metric attributes sit on the latency object
-		case strings.HasPrefix(part, "metric["):
-			i, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(part, "metric["), "]"))
-			if query != nil && (query.Expression != "" || len(query.Metrics) > 0) {
-				if ids := query.SortedMetricIDs(); i < len(ids) {
-					p = p.AtName("metrics").AtMapKey(ids[i])
-				}
-			}
-		default:
-			p = p.AtName(part)
+// sloAttrPath converts a validation error's location into the framework's path.
+func sloAttrPath(p slo.Path) path.Path {
+	if len(p) == 0 {
+		return path.Empty()
+	}
+	out := path.Root(p[0].Name)
+	for _, s := range p[1:] {
+		if s.IsKey {
+			out = out.AtMapKey(s.Key)
+		} else {
+			out = out.AtName(s.Name)
 		}
 	}
-	return p
+	return out
 }
 
 func (r *SLOResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -427,17 +413,18 @@ func (r *SLOResource) ValidateConfig(ctx context.Context, req resource.ValidateC
 			resp.Diagnostics.AddError("Invalid SLO", err.Error())
 			continue
 		}
-		if (fe.Field == "objective" || fe.Field == "period") && !errors.Is(err, slo.ErrThresholdUnreachable) || fe.Field == "sli" {
+		field := fe.Path.String()
+		if (field == "objective" || field == "period") && !errors.Is(err, slo.ErrThresholdUnreachable) || field == "sli" {
 			continue // reported by the attribute's own validators
 		}
 		summary := "Invalid SLI"
-		switch fe.Field {
+		switch field {
 		case "name":
 			summary = "Invalid Name"
 		case "objective":
 			summary = "Objective Too Low For The Burn-Rate Windows"
 		}
-		at := sliAttrPath(fe.Field, doc)
+		at := sloAttrPath(fe.Path)
 		resp.Diagnostics.AddAttributeError(at, summary, fmt.Sprintf("%s: %s.", at, fe.Err))
 	}
 }
@@ -494,7 +481,7 @@ func (r *SLOResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 // dashboard body.
 func (r *SLOResource) prepare(m *SLOResourceModel, summary string, diags interface {
 	AddError(string, string)
-}) (slodash.Document, string, bool) {
+}) (slo.Document, string, bool) {
 	doc, known := m.document()
 	if !known {
 		diags.AddError(summary, "Some SLO attributes are still unknown at apply time. This is a bug in the provider; please report it.")
@@ -521,7 +508,7 @@ func (r *SLOResource) prepare(m *SLOResourceModel, summary string, diags interfa
 // warning because the SLO itself is intact. Refreshes may use the reader's
 // snapshot of all SLOs; writes go through the batcher, since the snapshot
 // predates them.
-func (r *SLOResource) refreshStatus(ctx context.Context, m *SLOResourceModel, doc slodash.Document, useSnapshot bool, diags interface {
+func (r *SLOResource) refreshStatus(ctx context.Context, m *SLOResourceModel, doc slo.Document, useSnapshot bool, diags interface {
 	AddWarning(string, string)
 }) {
 	reader := sloReaderFor(r.clients.CloudWatch)

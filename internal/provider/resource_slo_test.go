@@ -23,7 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsemu"
-	"github.com/sre-provider/terraform-provider-sre/internal/slodash"
+	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 )
 
 // useEmulatorClock evaluates live status at the emulator's clock for the
@@ -310,21 +310,18 @@ resource "sre_slo" "test" {
 	}
 }
 
-func TestSLIAttrPath(t *testing.T) {
-	doc := slodash.Document{SLI: slodash.SLIDoc{Ratio: &slodash.RatioDoc{
-		Bad:   &slodash.QueryDoc{Expression: "b + a", Metrics: map[string]slodash.MetricDoc{"b": {}, "a": {}}},
-		Total: &slodash.QueryDoc{Namespace: "App"},
-	}}}
-	tests := map[string]string{
-		"sli.ratio.bad.metric[1].statistic":   `sli.ratio.bad.metrics["b"].statistic`,
-		"sli.ratio.total.metric[0].namespace": "sli.ratio.total.namespace",
-		"sli.ratio.bad.expression":            "sli.ratio.bad.expression",
-		"sli.latency.metric.metric_name":      "sli.latency.metric_name",
-		"objective":                           "objective",
+func TestAttrPath(t *testing.T) {
+	tests := map[string]struct {
+		in   slo.Path
+		want string
+	}{
+		"an expression metric is keyed by its id":       {slo.Root("sli").At("ratio").At("bad").At("metrics").Key("b").At("statistic"), `sli.ratio.bad.metrics["b"].statistic`},
+		"a single metric's attribute sits on the query": {slo.Root("sli").At("ratio").At("total").At("namespace"), "sli.ratio.total.namespace"},
+		"a top-level attribute":                         {slo.Root("objective"), "objective"},
 	}
-	for field, want := range tests {
-		if got := sliAttrPath(field, doc).String(); got != want {
-			t.Errorf("sliAttrPath(%q) = %s, want %s", field, got, want)
+	for name, tc := range tests {
+		if got := sloAttrPath(tc.in).String(); got != tc.want || tc.in.String() != tc.want {
+			t.Errorf("%s: sloAttrPath(%s) = %s, want %s", name, tc.in, got, tc.want)
 		}
 	}
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
-	"github.com/sre-provider/terraform-provider-sre/internal/slodash"
 	"github.com/sre-provider/terraform-provider-sre/internal/slostatus"
 )
 
@@ -96,7 +96,7 @@ func sloBatcher(c *cloudwatch.Client) *slostatus.Batcher {
 	if b, ok := sloBatchers.Load(c); ok {
 		return b.(*slostatus.Batcher)
 	}
-	b, _ := sloBatchers.LoadOrStore(c, slostatus.NewBatcher(c, func() time.Time { return sloStatusNow() }, 0))
+	b, _ := sloBatchers.LoadOrStore(c, slostatus.NewBatcher(cwapi.MetricData{API: c}, func() time.Time { return sloStatusNow() }, 0))
 	return b.(*slostatus.Batcher)
 }
 
@@ -148,7 +148,7 @@ func sloStatusObject(r slostatus.Result) types.Object {
 }
 
 // sloDefinition converts a validated document for status reads.
-func sloDefinition(doc slodash.Document) (slostatus.Definition, error) {
+func sloDefinition(doc slo.Document) (slostatus.Definition, error) {
 	spec, errs := doc.Spec()
 	if len(errs) > 0 {
 		return slostatus.Definition{}, errors.Join(errs...)

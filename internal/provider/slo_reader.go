@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 
+	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
+	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 	"github.com/sre-provider/terraform-provider-sre/internal/slodash"
 	"github.com/sre-provider/terraform-provider-sre/internal/slostatus"
 )
@@ -52,7 +54,7 @@ type sloSnapshot struct {
 
 type sloSnapshotEntry struct {
 	body   string
-	doc    slodash.Document
+	doc    slo.Document
 	docErr error
 	res    slostatus.Result
 	resErr error
@@ -151,7 +153,7 @@ func (r *sloReader) build(ctx context.Context) map[string]*sloSnapshotEntry {
 	if len(defs) == 0 {
 		return entries
 	}
-	results, errs, _, err := slostatus.Fetch(ctx, r.cw, sloStatusNow(), defs)
+	results, errs, _, err := slostatus.Fetch(ctx, cwapi.MetricData{API: r.cw}, sloStatusNow(), defs)
 	for i, e := range owners {
 		switch {
 		case err != nil:
@@ -191,7 +193,7 @@ func (r *sloReader) dashboard(ctx context.Context, name string) (string, error) 
 
 // status returns the live status of an SLO with definition doc: from the
 // snapshot when it evaluated the same definition, else through the batcher.
-func (r *sloReader) status(ctx context.Context, doc slodash.Document) (slostatus.Result, error) {
+func (r *sloReader) status(ctx context.Context, doc slo.Document) (slostatus.Result, error) {
 	if s, err := r.snapshot(ctx); err == nil && s.entries != nil {
 		r.mu.Lock()
 		e := s.entries[doc.Name]

@@ -14,13 +14,14 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsemu"
+	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 	"github.com/sre-provider/terraform-provider-sre/internal/slodash"
 )
 
 // readerFixture starts an emulator holding n SLO dashboards with metrics and
 // returns it with a fresh CloudWatch client (so a fresh reader, as in a new
 // provider process) and the SLO definitions.
-func readerFixture(tb testing.TB, n int) (*awsemu.Server, func() *cloudwatch.Client, []slodash.Document) {
+func readerFixture(tb testing.TB, n int) (*awsemu.Server, func() *cloudwatch.Client, []slo.Document) {
 	tb.Helper()
 	s := awsemu.New(awsemu.Options{})
 	if _, err := s.Start("127.0.0.1:0"); err != nil {
@@ -39,7 +40,7 @@ func readerFixture(tb testing.TB, n int) (*awsemu.Server, func() *cloudwatch.Cli
 	cw := newClient()
 	ctx := context.Background()
 	now := s.Clock().Now()
-	docs := make([]slodash.Document, n)
+	docs := make([]slo.Document, n)
 	for i := range docs {
 		svc := fmt.Sprintf("svc-%03d", i)
 		dims := map[string]string{"Service": svc}
@@ -47,10 +48,10 @@ func readerFixture(tb testing.TB, n int) (*awsemu.Server, func() *cloudwatch.Cli
 		if i%4 == 3 {
 			period = "30d"
 		}
-		docs[i] = slodash.Document{Version: slodash.DocumentVersion, Name: svc, Objective: "99.9", Period: period,
-			SLI: slodash.SLIDoc{Ratio: &slodash.RatioDoc{
-				Good:  &slodash.QueryDoc{Namespace: "App", MetricName: "Good", Dimensions: dims, Statistic: "Sum"},
-				Total: &slodash.QueryDoc{Namespace: "App", MetricName: "Requests", Dimensions: dims, Statistic: "Sum"},
+		docs[i] = slo.Document{Version: slo.DocumentVersion, Name: svc, Objective: "99.9", Period: period,
+			SLI: slo.SLIDoc{Ratio: &slo.RatioDoc{
+				Good:  &slo.QueryDoc{Namespace: "App", MetricName: "Good", Dimensions: dims, Statistic: "Sum"},
+				Total: &slo.QueryDoc{Namespace: "App", MetricName: "Requests", Dimensions: dims, Statistic: "Sum"},
 			}}}
 		body, err := slodash.Render(docs[i], awsemu.DefaultRegion)
 		if err != nil {
@@ -73,7 +74,7 @@ func readerFixture(tb testing.TB, n int) (*awsemu.Server, func() *cloudwatch.Cli
 
 // refreshAll does what sre_slo's Read does for every SLO, parallelism at a
 // time, as Terraform's refresh walk would.
-func refreshAll(tb testing.TB, cw *cloudwatch.Client, docs []slodash.Document, parallelism int) {
+func refreshAll(tb testing.TB, cw *cloudwatch.Client, docs []slo.Document, parallelism int) {
 	reader := sloReaderFor(cw)
 	sem := make(chan struct{}, parallelism)
 	var wg sync.WaitGroup
@@ -81,7 +82,7 @@ func refreshAll(tb testing.TB, cw *cloudwatch.Client, docs []slodash.Document, p
 	for i, d := range docs {
 		wg.Add(1)
 		sem <- struct{}{}
-		go func(i int, d slodash.Document) {
+		go func(i int, d slo.Document) {
 			defer wg.Done()
 			defer func() { <-sem }()
 			body, err := reader.dashboard(context.Background(), d.Name)

@@ -88,7 +88,7 @@ func FuzzValidate(f *testing.F) {
 			errs := s.Validate()
 			for _, err := range errs {
 				var fe *FieldError
-				if !errors.As(err, &fe) || fe.Field == "" {
+				if !errors.As(err, &fe) || len(fe.Path) == 0 {
 					t.Fatalf("validation error %v is not a FieldError naming an attribute", err)
 				}
 			}

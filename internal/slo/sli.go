@@ -57,20 +57,6 @@ type SLI struct {
 // (percentile) latency SLI.
 const TimeSliceSeconds = 300
 
-// FieldError is a validation error attached to an attribute path written the
-// way it appears in configuration, e.g. "sli.ratio.total.metric[0].statistic".
-type FieldError struct {
-	Field string
-	Err   error
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
-func (e *FieldError) Unwrap() error { return e.Err }
-
-func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Err: fmt.Errorf(format, args...)}
-}
-
 var (
 	nameRE     = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 	queryIDRE  = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
@@ -100,7 +86,7 @@ var ExpressionFunctions = []string{"FILL", "ABS"}
 // (it names the CloudWatch dashboard).
 func ValidateName(name string) error {
 	if name == "" || len(name) > maxNameLen || !nameRE.MatchString(name) {
-		return fieldErr("name", "%q must be 1 to %d letters, digits, '-' or '_' (it names the CloudWatch dashboard)", name, maxNameLen)
+		return fieldErr(Root("name"), "%q must be 1 to %d letters, digits, '-' or '_' (it names the CloudWatch dashboard)", name, maxNameLen)
 	}
 	return nil
 }
@@ -110,9 +96,9 @@ func ValidateName(name string) error {
 func ValidateSLI(s SLI) []error {
 	switch {
 	case s.Ratio == nil && s.Latency == nil:
-		return []error{fieldErr("sli", "exactly one of ratio or latency is required")}
+		return []error{fieldErr(Root("sli"), "exactly one of ratio or latency is required")}
 	case s.Ratio != nil && s.Latency != nil:
-		return []error{fieldErr("sli", "only one of ratio or latency may be set")}
+		return []error{fieldErr(Root("sli"), "only one of ratio or latency may be set")}
 	case s.Ratio != nil:
 		return validateRatio(*s.Ratio)
 	default:
@@ -122,48 +108,55 @@ func ValidateSLI(s SLI) []error {
 
 func validateRatio(r RatioSLI) []error {
 	var errs []error
+	ratio := Root("sli").At("ratio")
 	switch {
 	case r.Good == nil && r.Bad == nil:
-		errs = append(errs, fieldErr("sli.ratio", "one of good or bad is required"))
+		errs = append(errs, fieldErr(ratio, "one of good or bad is required"))
 	case r.Good != nil && r.Bad != nil:
-		errs = append(errs, fieldErr("sli.ratio", "only one of good or bad may be set"))
+		errs = append(errs, fieldErr(ratio, "only one of good or bad may be set"))
 	case r.Good != nil:
-		errs = append(errs, validateQuery("sli.ratio.good", *r.Good)...)
+		errs = append(errs, validateQuery(ratio.At("good"), *r.Good)...)
 	default:
-		errs = append(errs, validateQuery("sli.ratio.bad", *r.Bad)...)
+		errs = append(errs, validateQuery(ratio.At("bad"), *r.Bad)...)
 	}
 	if r.Total == nil {
-		errs = append(errs, fieldErr("sli.ratio.total", "is required"))
+		errs = append(errs, fieldErr(ratio.At("total"), "is required"))
 	} else {
-		errs = append(errs, validateQuery("sli.ratio.total", *r.Total)...)
+		errs = append(errs, validateQuery(ratio.At("total"), *r.Total)...)
 	}
 	return errs
 }
 
-func validateQuery(field string, q Query) []error {
+// validateQuery checks one good, bad or total query at path p. A single
+// metric's attributes sit on the query itself; an expression's metrics are
+// keyed by id under "metrics".
+func validateQuery(p Path, q Query) []error {
 	var errs []error
 	if len(q.Metrics) == 0 {
-		return []error{fieldErr(field, "at least one metric is required")}
+		return []error{fieldErr(p, "at least one metric is required")}
 	}
 	if len(q.Metrics) > maxMetricsInQuery {
-		errs = append(errs, fieldErr(field, "at most %d metrics are allowed, got %d", maxMetricsInQuery, len(q.Metrics)))
+		errs = append(errs, fieldErr(p, "at most %d metrics are allowed, got %d", maxMetricsInQuery, len(q.Metrics)))
 	}
 	if q.Expression == "" && len(q.Metrics) > 1 {
-		errs = append(errs, fieldErr(field+".expression", "is required to combine %d metrics", len(q.Metrics)))
+		errs = append(errs, fieldErr(p.At("expression"), "is required to combine %d metrics", len(q.Metrics)))
 	}
 	ids := map[string]bool{}
-	for i, m := range q.Metrics {
-		mf := fmt.Sprintf("%s.metric[%d]", field, i)
-		errs = append(errs, validateMetric(mf, m)...)
+	for _, m := range q.Metrics {
+		mp := p
+		if q.Expression != "" || m.ID != "" {
+			mp = p.At("metrics").Key(m.ID)
+		}
+		errs = append(errs, validateMetric(mp, m)...)
 		if !slicesContains(RatioStatistics, m.Statistic) {
-			errs = append(errs, fieldErr(mf+".statistic", "%q must be one of %s: a ratio SLI counts events", m.Statistic, strings.Join(RatioStatistics, ", ")))
+			errs = append(errs, fieldErr(mp.At("statistic"), "%q must be one of %s: a ratio SLI counts events", m.Statistic, strings.Join(RatioStatistics, ", ")))
 		}
 		if q.Expression != "" || m.ID != "" {
 			switch {
 			case !queryIDRE.MatchString(m.ID) || len(m.ID) > maxQueryIDLen:
-				errs = append(errs, fieldErr(mf+".id", "%q must start with a lowercase letter and contain only letters, digits and '_' (at most %d characters)", m.ID, maxQueryIDLen))
+				errs = append(errs, fieldErr(mp, "metric id %q must start with a lowercase letter and contain only letters, digits and '_' (at most %d characters)", m.ID, maxQueryIDLen))
 			case ids[m.ID]:
-				errs = append(errs, fieldErr(mf+".id", "%q is used by more than one metric", m.ID))
+				errs = append(errs, fieldErr(mp, "metric id %q is used by more than one metric", m.ID))
 			}
 			ids[m.ID] = true
 		}
@@ -171,35 +164,35 @@ func validateQuery(field string, q Query) []error {
 	if q.Expression != "" {
 		refs, err := ExpressionReferences(q.Expression)
 		if err != nil {
-			errs = append(errs, fieldErr(field+".expression", "%v", err))
+			errs = append(errs, fieldErr(p.At("expression"), "%v", err))
 			return errs
 		}
 		used := map[string]bool{}
 		for _, r := range refs {
 			used[r] = true
 			if !ids[r] {
-				errs = append(errs, fieldErr(field+".expression", "references %q, which is not the id of a metric in this block", r))
+				errs = append(errs, fieldErr(p.At("expression"), "references %q, which is not the id of a metric in this block", r))
 			}
 		}
 		for _, m := range q.Metrics {
 			if m.ID != "" && !used[m.ID] {
-				errs = append(errs, fieldErr(field+".expression", "does not use metric %q; remove the metric or use it", m.ID))
+				errs = append(errs, fieldErr(p.At("expression"), "does not use metric %q; remove the metric or use it", m.ID))
 			}
 		}
 	}
 	return errs
 }
 
-func validateMetric(field string, m Metric) []error {
+func validateMetric(p Path, m Metric) []error {
 	var errs []error
 	if m.Namespace == "" || len(m.Namespace) > maxNamespaceLen || !printable(m.Namespace) || strings.HasPrefix(m.Namespace, ":") {
-		errs = append(errs, fieldErr(field+".namespace", "%q must be 1 to %d printable ASCII characters", m.Namespace, maxNamespaceLen))
+		errs = append(errs, fieldErr(p.At("namespace"), "%q must be 1 to %d printable ASCII characters", m.Namespace, maxNamespaceLen))
 	}
 	if m.MetricName == "" || len(m.MetricName) > maxMetricNameLen || !printable(m.MetricName) {
-		errs = append(errs, fieldErr(field+".metric_name", "%q must be 1 to %d printable ASCII characters", m.MetricName, maxMetricNameLen))
+		errs = append(errs, fieldErr(p.At("metric_name"), "%q must be 1 to %d printable ASCII characters", m.MetricName, maxMetricNameLen))
 	}
 	if len(m.Dimensions) > maxDimensions {
-		errs = append(errs, fieldErr(field+".dimensions", "at most %d dimensions are allowed, got %d", maxDimensions, len(m.Dimensions)))
+		errs = append(errs, fieldErr(p.At("dimensions"), "at most %d dimensions are allowed, got %d", maxDimensions, len(m.Dimensions)))
 	}
 	keys := make([]string, 0, len(m.Dimensions))
 	for k := range m.Dimensions {
@@ -209,29 +202,32 @@ func validateMetric(field string, m Metric) []error {
 	for _, k := range keys {
 		v := m.Dimensions[k]
 		if k == "" || len(k) > maxDimNameLen || !printable(k) || strings.HasPrefix(k, ":") {
-			errs = append(errs, fieldErr(field+".dimensions", "dimension name %q must be 1 to %d printable ASCII characters", k, maxDimNameLen))
+			errs = append(errs, fieldErr(p.At("dimensions"), "dimension name %q must be 1 to %d printable ASCII characters", k, maxDimNameLen))
 		}
 		if v == "" || len(v) > maxDimValueLen {
-			errs = append(errs, fieldErr(field+".dimensions", "value of dimension %q must be 1 to %d characters", k, maxDimValueLen))
+			errs = append(errs, fieldErr(p.At("dimensions"), "value of dimension %q must be 1 to %d characters", k, maxDimValueLen))
 		}
 	}
 	return errs
 }
 
+// validateLatency checks a latency SLI; its metric's attributes sit on the
+// latency object itself.
 func validateLatency(l LatencySLI) []error {
-	errs := validateMetric("sli.latency.metric", l.Metric)
+	lp := Root("sli").At("latency")
+	errs := validateMetric(lp, l.Metric)
 	if l.Metric.Statistic != "" {
-		errs = append(errs, fieldErr("sli.latency.metric.statistic", "must not be set for a latency SLI: the statistic follows from threshold and percentile"))
+		errs = append(errs, fieldErr(lp.At("statistic"), "must not be set for a latency SLI: the statistic follows from threshold and percentile"))
 	}
 	if l.Metric.ID != "" && !queryIDRE.MatchString(l.Metric.ID) {
-		errs = append(errs, fieldErr("sli.latency.metric.id", "%q must start with a lowercase letter and contain only letters, digits and '_'", l.Metric.ID))
+		errs = append(errs, fieldErr(lp, "metric id %q must start with a lowercase letter and contain only letters, digits and '_'", l.Metric.ID))
 	}
 	if math.IsNaN(l.Threshold) || math.IsInf(l.Threshold, 0) || l.Threshold <= 0 {
-		errs = append(errs, fieldErr("sli.latency.threshold", "%v must be a finite number greater than 0 (in the metric's unit)", l.Threshold))
+		errs = append(errs, fieldErr(lp.At("threshold"), "%v must be a finite number greater than 0 (in the metric's unit)", l.Threshold))
 	}
 	if l.Percentile != nil {
 		if _, err := PercentileStatistic(*l.Percentile); err != nil {
-			errs = append(errs, &FieldError{Field: "sli.latency.percentile", Err: err})
+			errs = append(errs, &FieldError{Path: lp.At("percentile"), Err: err})
 		}
 	}
 	return errs

@@ -17,7 +17,7 @@ func ptr[T any](v T) *T { return &v }
 func TestValidateSLI(t *testing.T) {
 	tests := map[string]struct {
 		sli   SLI
-		field string // expected FieldError.Field of the first error; "" means valid
+		field string // expected path of the first error; "" means valid
 		msg   string
 	}{
 		"a good/total ratio SLI is valid": {
@@ -54,16 +54,16 @@ func TestValidateSLI(t *testing.T) {
 			sli: SLI{Ratio: &RatioSLI{Good: &Query{}, Total: single("Sum")}}, field: "sli.ratio.good", msg: "at least one metric",
 		},
 		"an Average statistic does not count events": {
-			sli: SLI{Ratio: &RatioSLI{Good: single("Average"), Total: single("Sum")}}, field: "sli.ratio.good.metric[0].statistic", msg: "Sum, SampleCount",
+			sli: SLI{Ratio: &RatioSLI{Good: single("Average"), Total: single("Sum")}}, field: "sli.ratio.good.statistic", msg: "Sum, SampleCount",
 		},
 		"an empty namespace is rejected": {
-			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{{MetricName: "x", Statistic: "Sum"}}}, Total: single("Sum")}}, field: "sli.ratio.good.metric[0].namespace", msg: "printable",
+			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{{MetricName: "x", Statistic: "Sum"}}}, Total: single("Sum")}}, field: "sli.ratio.good.namespace", msg: "printable",
 		},
 		"an empty metric name is rejected": {
-			sli: SLI{Ratio: &RatioSLI{Good: single("Sum"), Total: &Query{Metrics: []Metric{{Namespace: "x", Statistic: "Sum"}}}}}, field: "sli.ratio.total.metric[0].metric_name", msg: "printable",
+			sli: SLI{Ratio: &RatioSLI{Good: single("Sum"), Total: &Query{Metrics: []Metric{{Namespace: "x", Statistic: "Sum"}}}}}, field: "sli.ratio.total.metric_name", msg: "printable",
 		},
 		"an empty dimension value is rejected": {
-			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{{Namespace: "x", MetricName: "y", Statistic: "Sum", Dimensions: map[string]string{"Service": ""}}}}, Total: single("Sum")}}, field: "sli.ratio.good.metric[0].dimensions", msg: `value of dimension "Service"`,
+			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{{Namespace: "x", MetricName: "y", Statistic: "Sum", Dimensions: map[string]string{"Service": ""}}}}, Total: single("Sum")}}, field: "sli.ratio.good.dimensions", msg: `value of dimension "Service"`,
 		},
 		"two metrics without an expression are rejected": {
 			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{metric("a", "Sum"), metric("b", "Sum")}}, Total: single("Sum")}}, field: "sli.ratio.good.expression", msg: "is required to combine 2 metrics",
@@ -75,10 +75,10 @@ func TestValidateSLI(t *testing.T) {
 			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "a * 2", Metrics: []Metric{metric("a", "Sum"), metric("b", "Sum")}}, Total: single("Sum")}}, field: "sli.ratio.good.expression", msg: `does not use metric "b"`,
 		},
 		"an upper-case metric id is rejected": {
-			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "A", Metrics: []Metric{metric("A", "Sum")}}, Total: single("Sum")}}, field: "sli.ratio.good.metric[0].id", msg: "lowercase",
+			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "A", Metrics: []Metric{metric("A", "Sum")}}, Total: single("Sum")}}, field: `sli.ratio.good.metrics["A"]`, msg: "lowercase",
 		},
 		"duplicate metric ids are rejected": {
-			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "a + a", Metrics: []Metric{metric("a", "Sum"), metric("a", "Sum")}}, Total: single("Sum")}}, field: "sli.ratio.good.metric[1].id", msg: "more than one metric",
+			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "a + a", Metrics: []Metric{metric("a", "Sum"), metric("a", "Sum")}}, Total: single("Sum")}}, field: `sli.ratio.good.metrics["a"]`, msg: "more than one metric",
 		},
 		"an unsupported function is rejected": {
 			sli: SLI{Ratio: &RatioSLI{Good: &Query{Expression: "SEARCH(a)", Metrics: []Metric{metric("a", "Sum")}}, Total: single("Sum")}}, field: "sli.ratio.good.expression", msg: "function SEARCH is not supported",
@@ -90,7 +90,7 @@ func TestValidateSLI(t *testing.T) {
 			sli: SLI{Latency: &LatencySLI{Metric: Metric{Namespace: "App", MetricName: "Latency"}, Threshold: 1, Percentile: ptr(100.0)}}, field: "sli.latency.percentile", msg: "between 0 and 100",
 		},
 		"a statistic on a latency metric is rejected": {
-			sli: SLI{Latency: &LatencySLI{Metric: Metric{Namespace: "App", MetricName: "Latency", Statistic: "Average"}, Threshold: 1}}, field: "sli.latency.metric.statistic", msg: "must not be set",
+			sli: SLI{Latency: &LatencySLI{Metric: Metric{Namespace: "App", MetricName: "Latency", Statistic: "Average"}, Threshold: 1}}, field: "sli.latency.statistic", msg: "must not be set",
 		},
 	}
 	for name, tc := range tests {
@@ -106,7 +106,7 @@ func TestValidateSLI(t *testing.T) {
 				t.Fatalf("ValidateSLI = valid, want an error on %s", tc.field)
 			}
 			var fe *FieldError
-			if !errors.As(errs[0], &fe) || fe.Field != tc.field || !strings.Contains(fe.Error(), tc.msg) {
+			if !errors.As(errs[0], &fe) || fe.Path.String() != tc.field || !strings.Contains(fe.Error(), tc.msg) {
 				t.Fatalf("ValidateSLI first error = %v, want field %s containing %q", errs, tc.field, tc.msg)
 			}
 		})
@@ -175,7 +175,7 @@ func TestSpecValidate(t *testing.T) {
 			tc.mutate(&s)
 			errs := s.Validate()
 			var fe *FieldError
-			if len(errs) == 0 || !errors.As(errs[0], &fe) || fe.Field != tc.field || !strings.Contains(fe.Error(), tc.msg) {
+			if len(errs) == 0 || !errors.As(errs[0], &fe) || fe.Path.String() != tc.field || !strings.Contains(fe.Error(), tc.msg) {
 				t.Fatalf("Validate = %v, want first error on %s containing %q", errs, tc.field, tc.msg)
 			}
 		})

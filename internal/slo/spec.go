@@ -31,14 +31,14 @@ func (s Spec) Validate() []error {
 		errs = append(errs, err)
 	}
 	if !s.Objective.Valid() {
-		errs = append(errs, fieldErr("objective", "must be a percentage greater than 0 and less than 100"))
+		errs = append(errs, fieldErr(Root("objective"), "must be a percentage greater than 0 and less than 100"))
 	}
 	if !s.Period.Valid() {
-		errs = append(errs, fieldErr("period", "must be rolling days such as \"28d\" (1 to 90) or %q", CalendarMonth))
+		errs = append(errs, fieldErr(Root("period"), "must be rolling days such as \"28d\" (1 to 90) or %q", CalendarMonth))
 	}
 	if s.Objective.Valid() && s.Period.Valid() {
 		if _, err := Thresholds(s.Objective, s.Period); err != nil {
-			errs = append(errs, &FieldError{Field: "objective", Err: err})
+			errs = append(errs, &FieldError{Path: Root("objective"), Err: err})
 		}
 	}
 	return append(errs, ValidateSLI(s.SLI)...)

@@ -14,157 +14,11 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 )
 
-// DocumentVersion is the version of the embedded definition format.
-const DocumentVersion = 1
-
 // NamePrefix is prepended to the SLO name to name its dashboard.
 const NamePrefix = "slo-"
 
 // DashboardName is the name of the dashboard of SLO name.
 func DashboardName(name string) string { return NamePrefix + name }
-
-// Document is an SLO definition as written in configuration. Optional
-// strings are empty when unset; optional numbers are nil.
-type Document struct {
-	Version     int    `json:"version"`
-	Name        string `json:"name"`
-	Service     string `json:"service,omitempty"`
-	Description string `json:"description,omitempty"`
-	Objective   string `json:"objective"`
-	Period      string `json:"period"`
-	SLI         SLIDoc `json:"sli"`
-}
-
-// SLIDoc holds exactly one of Ratio or Latency.
-type SLIDoc struct {
-	Ratio   *RatioDoc   `json:"ratio,omitempty"`
-	Latency *LatencyDoc `json:"latency,omitempty"`
-}
-
-// RatioDoc is a ratio SLI.
-type RatioDoc struct {
-	Good  *QueryDoc `json:"good,omitempty"`
-	Bad   *QueryDoc `json:"bad,omitempty"`
-	Total *QueryDoc `json:"total,omitempty"`
-}
-
-// QueryDoc is a single metric, or an expression over metrics keyed by id.
-type QueryDoc struct {
-	Namespace  string               `json:"namespace,omitempty"`
-	MetricName string               `json:"metric_name,omitempty"`
-	Dimensions map[string]string    `json:"dimensions,omitempty"`
-	Statistic  string               `json:"statistic,omitempty"`
-	Expression string               `json:"expression,omitempty"`
-	Metrics    map[string]MetricDoc `json:"metrics,omitempty"`
-}
-
-// MetricDoc is one metric of an expression.
-type MetricDoc struct {
-	Namespace  string            `json:"namespace"`
-	MetricName string            `json:"metric_name"`
-	Dimensions map[string]string `json:"dimensions,omitempty"`
-	Statistic  string            `json:"statistic"`
-}
-
-// LatencyDoc is a latency SLI.
-type LatencyDoc struct {
-	Namespace  string            `json:"namespace"`
-	MetricName string            `json:"metric_name"`
-	Dimensions map[string]string `json:"dimensions,omitempty"`
-	Threshold  float64           `json:"threshold"`
-	Percentile *float64          `json:"percentile,omitempty"`
-}
-
-// Query converts to the slo form; single metrics keep an empty id and
-// expression metrics are ordered by id.
-func (q *QueryDoc) Query() *slo.Query {
-	if q == nil {
-		return nil
-	}
-	if q.Expression == "" && len(q.Metrics) == 0 {
-		return &slo.Query{Metrics: []slo.Metric{{Namespace: q.Namespace, MetricName: q.MetricName, Dimensions: q.Dimensions, Statistic: q.Statistic}}}
-	}
-	out := &slo.Query{Expression: q.Expression}
-	for _, id := range sortedIDs(q.Metrics) {
-		m := q.Metrics[id]
-		out.Metrics = append(out.Metrics, slo.Metric{ID: id, Namespace: m.Namespace, MetricName: m.MetricName, Dimensions: m.Dimensions, Statistic: m.Statistic})
-	}
-	return out
-}
-
-// SortedMetricIDs returns the ids of an expression's metrics in the order
-// Query uses.
-func (q *QueryDoc) SortedMetricIDs() []string { return sortedIDs(q.Metrics) }
-
-func sortedIDs(m map[string]MetricDoc) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
-}
-
-// SLI converts the document's SLI.
-func (d Document) SLIValue() slo.SLI {
-	var s slo.SLI
-	if r := d.SLI.Ratio; r != nil {
-		s.Ratio = &slo.RatioSLI{Good: r.Good.Query(), Bad: r.Bad.Query(), Total: r.Total.Query()}
-	}
-	if l := d.SLI.Latency; l != nil {
-		s.Latency = &slo.LatencySLI{Metric: slo.Metric{Namespace: l.Namespace, MetricName: l.MetricName, Dimensions: l.Dimensions}, Threshold: l.Threshold, Percentile: l.Percentile}
-	}
-	return s
-}
-
-// Spec parses objective and period and returns the full specification, or
-// every validation problem.
-func (d Document) Spec() (slo.Spec, []error) {
-	var errs []error
-	o, err := slo.ParseObjective(d.Objective)
-	if err != nil {
-		errs = append(errs, &slo.FieldError{Field: "objective", Err: err})
-	}
-	p, err := slo.ParsePeriod(d.Period)
-	if err != nil {
-		errs = append(errs, &slo.FieldError{Field: "period", Err: err})
-	}
-	spec := slo.Spec{Name: d.Name, Objective: o, Period: p, SLI: d.SLIValue()}
-	if r := d.SLI.Ratio; r != nil {
-		for _, q := range []struct {
-			field string
-			doc   *QueryDoc
-		}{{"sli.ratio.good", r.Good}, {"sli.ratio.bad", r.Bad}, {"sli.ratio.total", r.Total}} {
-			errs = append(errs, q.doc.shapeErrors(q.field)...)
-		}
-	}
-	if spec.Objective.Valid() && spec.Period.Valid() {
-		return spec, append(errs, spec.Validate()...)
-	}
-	if err := slo.ValidateName(d.Name); err != nil {
-		errs = append(errs, err)
-	}
-	return spec, append(errs, slo.ValidateSLI(spec.SLI)...)
-}
-
-// shapeErrors rejects a query that mixes the single-metric form with the
-// expression form, or lists metrics without an expression.
-func (q *QueryDoc) shapeErrors(field string) []error {
-	if q == nil {
-		return nil
-	}
-	single := q.Namespace != "" || q.MetricName != "" || q.Statistic != "" || len(q.Dimensions) > 0
-	expr := q.Expression != "" || len(q.Metrics) > 0
-	switch {
-	case single && expr:
-		return []error{&slo.FieldError{Field: field, Err: errors.New("set either a single metric (namespace, metric_name, dimensions, statistic) or expression with metrics, not both")}}
-	case len(q.Metrics) > 0 && q.Expression == "":
-		return []error{&slo.FieldError{Field: field + ".expression", Err: errors.New("is required when metrics is set; for a single metric use namespace, metric_name and statistic")}}
-	case q.Expression != "" && len(q.Metrics) == 0:
-		return []error{&slo.FieldError{Field: field + ".metrics", Err: errors.New("is required when expression is set")}}
-	}
-	return nil
-}
 
 const (
 	definitionMarker = "sre_slo definition (managed by Terraform; edit the configuration, not this widget)"
@@ -187,12 +41,16 @@ type body struct {
 
 // Render returns the dashboard body for the document in region. The output
 // is deterministic so that any difference from it is drift.
-func Render(d Document, region string) (string, error) {
+func Render(d slo.Document, region string) (string, error) {
 	spec, errs := d.Spec()
 	if len(errs) > 0 {
 		return "", fmt.Errorf("render dashboard: %w", errors.Join(errs...))
 	}
 	budget, err := slo.ComputeBudget(spec.Objective, spec.Period)
+	if err != nil {
+		return "", fmt.Errorf("render dashboard: %w", err)
+	}
+	plan, err := slo.PlanQueries(spec.SLI)
 	if err != nil {
 		return "", fmt.Errorf("render dashboard: %w", err)
 	}
@@ -215,16 +73,16 @@ func Render(d Document, region string) (string, error) {
 	days := int(spec.Period.PlanDuration() / slo.Day)
 	start := "-P" + strconv.Itoa(days) + "D"
 	budgetRatio := trim(budget.ErrorBudgetRatio)
-	if l := d.SLI.Latency; l != nil && l.Percentile != nil {
-		stat, _ := slo.PercentileStatistic(*l.Percentile)
+	if sl := plan.Slices; sl != nil {
+		m, stat := sl.Metric, sl.Metric.Statistic
 		ws = append(ws, widget{Type: "metric", X: 0, Y: 3, Width: 24, Height: 6, Properties: map[string]any{
-			"title": fmt.Sprintf("SLI: %s latency against the threshold %s (each 5-minute slice above it spends budget)", stat, trim(l.Threshold)),
+			"title": fmt.Sprintf("SLI: %s latency against the threshold %s (each 5-minute slice above it spends budget)", stat, trim(sl.Threshold)),
 			"view":  "timeSeries", "region": region, "period": slo.TimeSliceSeconds, "stat": stat,
-			"metrics":     []any{metricRow(l.Namespace, l.MetricName, l.Dimensions, map[string]any{"id": "p", "stat": stat})},
-			"annotations": map[string]any{"horizontal": []any{map[string]any{"label": "threshold", "value": l.Threshold}}},
+			"metrics":     []any{metricRow(m.Namespace, m.MetricName, m.Dimensions, map[string]any{"id": sl.ID, "stat": stat})},
+			"annotations": map[string]any{"horizontal": []any{map[string]any{"label": "threshold", "value": sl.Threshold}}},
 		}})
 	} else {
-		good, total, rows := eventRows(d.SLI)
+		good, total, rows := eventRows(plan)
 		errExpr := fmt.Sprintf("(1 - %s / %s)", good, total)
 		sli := []any{[]any{map[string]any{"expression": fmt.Sprintf("100 * %s / %s", good, total), "label": "SLI %", "id": "sli"}}}
 		ws = append(ws,
@@ -270,36 +128,20 @@ func thresholdAnnotations(th map[string]float64) []any {
 }
 
 // eventRows returns the ids of the good and total series and the hidden
-// metric rows (and expressions) that produce them.
-func eventRows(s SLIDoc) (good, total string, rows []any) {
-	if l := s.Latency; l != nil {
-		rows = append(rows,
-			metricRow(l.Namespace, l.MetricName, l.Dimensions, map[string]any{"id": "g", "stat": slo.ThresholdStatistic(l.Threshold), "visible": false}),
-			metricRow(l.Namespace, l.MetricName, l.Dimensions, map[string]any{"id": "t", "stat": "SampleCount", "visible": false}),
-		)
-		return "g", "t", rows
-	}
-	r := s.Ratio
-	add := func(id string, q *QueryDoc) {
-		if q.Expression == "" {
-			rows = append(rows, metricRow(q.Namespace, q.MetricName, q.Dimensions, map[string]any{"id": id, "stat": q.Statistic, "visible": false}))
-			return
+// metric rows (and expressions) that produce them, from the SLI's query plan.
+func eventRows(p slo.QueryPlan) (good, total string, rows []any) {
+	for _, q := range p.Queries {
+		if m := q.Metric; m != nil {
+			rows = append(rows, metricRow(m.Namespace, m.MetricName, m.Dimensions, map[string]any{"id": q.ID, "stat": m.Statistic, "visible": false}))
+			continue
 		}
-		for _, mid := range q.SortedMetricIDs() {
-			m := q.Metrics[mid]
-			rows = append(rows, metricRow(m.Namespace, m.MetricName, m.Dimensions, map[string]any{"id": id + "_" + mid, "stat": m.Statistic, "visible": false}))
-		}
-		expr, _ := slo.RewriteExpression(q.Expression, func(ref string) string { return "FILL(" + id + "_" + ref + ", 0)" })
-		rows = append(rows, []any{map[string]any{"expression": expr, "id": id, "visible": false}})
+		rows = append(rows, []any{map[string]any{"expression": q.Expression, "id": q.ID, "visible": false}})
 	}
-	add("t", r.Total)
-	if r.Good != nil {
-		add("g", r.Good)
-		return "g", "t", rows
+	if p.Bad != "" {
+		rows = append(rows, []any{map[string]any{"expression": p.Total + " - " + p.Bad, "id": slo.GoodSeries, "visible": false}})
+		return slo.GoodSeries, p.Total, rows
 	}
-	add("b", r.Bad)
-	rows = append(rows, []any{map[string]any{"expression": "t - b", "id": "g", "visible": false}})
-	return "g", "t", rows
+	return p.Good, p.Total, rows
 }
 
 func metricRow(ns, name string, dims map[string]string, opts map[string]any) []any {
@@ -321,7 +163,7 @@ func trim(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 var ErrNoDefinition = errors.New("the dashboard has no sre_slo definition widget")
 
 // Parse extracts the embedded definition from a dashboard body.
-func Parse(dashboardBody string) (Document, error) {
+func Parse(dashboardBody string) (slo.Document, error) {
 	var b struct {
 		Widgets []struct {
 			Type       string `json:"type"`
@@ -331,7 +173,7 @@ func Parse(dashboardBody string) (Document, error) {
 		} `json:"widgets"`
 	}
 	if err := json.Unmarshal([]byte(dashboardBody), &b); err != nil {
-		return Document{}, fmt.Errorf("parse dashboard body: %w", err)
+		return slo.Document{}, fmt.Errorf("parse dashboard body: %w", err)
 	}
 	for _, w := range b.Widgets {
 		md := w.Properties.Markdown
@@ -346,16 +188,16 @@ func Parse(dashboardBody string) (Document, error) {
 		if !ok {
 			break
 		}
-		var d Document
+		var d slo.Document
 		if err := json.Unmarshal([]byte(js), &d); err != nil {
-			return Document{}, fmt.Errorf("parse sre_slo definition: %w", err)
+			return slo.Document{}, fmt.Errorf("parse sre_slo definition: %w", err)
 		}
-		if d.Version != DocumentVersion {
-			return Document{}, fmt.Errorf("parse sre_slo definition: version %d is not supported (want %d)", d.Version, DocumentVersion)
+		if d.Version != slo.DocumentVersion {
+			return slo.Document{}, fmt.Errorf("parse sre_slo definition: version %d is not supported (want %d)", d.Version, slo.DocumentVersion)
 		}
 		return d, nil
 	}
-	return Document{}, ErrNoDefinition
+	return slo.Document{}, ErrNoDefinition
 }
 
 // Equivalent reports whether two dashboard bodies are the same JSON.

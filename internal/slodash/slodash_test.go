@@ -6,30 +6,32 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 )
 
-func ratioDoc() Document {
-	return Document{
-		Version: DocumentVersion, Name: "checkout-availability", Service: "checkout", Description: "Checkout requests succeed.",
+func ratioDoc() slo.Document {
+	return slo.Document{
+		Version: slo.DocumentVersion, Name: "checkout-availability", Service: "checkout", Description: "Checkout requests succeed.",
 		Objective: "99.9", Period: "28d",
-		SLI: SLIDoc{Ratio: &RatioDoc{
-			Bad: &QueryDoc{Expression: "e4 + e5", Metrics: map[string]MetricDoc{
+		SLI: slo.SLIDoc{Ratio: &slo.RatioDoc{
+			Bad: &slo.QueryDoc{Expression: "e4 + e5", Metrics: map[string]slo.MetricDoc{
 				"e5": {Namespace: "App", MetricName: "Err5xx", Dimensions: map[string]string{"Service": "checkout"}, Statistic: "Sum"},
 				"e4": {Namespace: "App", MetricName: "Err4xx", Dimensions: map[string]string{"Service": "checkout"}, Statistic: "Sum"},
 			}},
-			Total: &QueryDoc{Namespace: "App", MetricName: "Requests", Dimensions: map[string]string{"Service": "checkout"}, Statistic: "Sum"},
+			Total: &slo.QueryDoc{Namespace: "App", MetricName: "Requests", Dimensions: map[string]string{"Service": "checkout"}, Statistic: "Sum"},
 		}},
 	}
 }
 
 func TestRenderParseRoundTrip(t *testing.T) {
 	p := 99.0
-	docs := map[string]Document{
+	docs := map[string]slo.Document{
 		"a ratio SLI with a bad-events expression": ratioDoc(),
-		"a request-based latency SLI": {Version: DocumentVersion, Name: "api-latency", Objective: "99", Period: "calendar_month",
-			SLI: SLIDoc{Latency: &LatencyDoc{Namespace: "App", MetricName: "Latency", Threshold: 300}}},
-		"a time-based latency SLI": {Version: DocumentVersion, Name: "api-p99", Objective: "99.5", Period: "7d",
-			SLI: SLIDoc{Latency: &LatencyDoc{Namespace: "App", MetricName: "Latency", Threshold: 0.25, Percentile: &p}}},
+		"a request-based latency SLI": {Version: slo.DocumentVersion, Name: "api-latency", Objective: "99", Period: "calendar_month",
+			SLI: slo.SLIDoc{Latency: &slo.LatencyDoc{Namespace: "App", MetricName: "Latency", Threshold: 300}}},
+		"a time-based latency SLI": {Version: slo.DocumentVersion, Name: "api-p99", Objective: "99.5", Period: "7d",
+			SLI: slo.SLIDoc{Latency: &slo.LatencyDoc{Namespace: "App", MetricName: "Latency", Threshold: 0.25, Percentile: &p}}},
 	}
 	for name, d := range docs {
 		t.Run(name, func(t *testing.T) {
@@ -103,24 +105,24 @@ func TestEquivalent(t *testing.T) {
 
 func TestSpecRejectsMixedQueryShapes(t *testing.T) {
 	tests := map[string]struct {
-		mutate func(*Document)
+		mutate func(*slo.Document)
 		msg    string
 	}{
 		"a single metric and an expression together": {
-			mutate: func(d *Document) { d.SLI.Ratio.Bad.Namespace = "App" }, msg: "sli.ratio.bad: set either a single metric",
+			mutate: func(d *slo.Document) { d.SLI.Ratio.Bad.Namespace = "App" }, msg: "sli.ratio.bad: set either a single metric",
 		},
 		"metrics without an expression": {
-			mutate: func(d *Document) { d.SLI.Ratio.Bad.Expression = "" }, msg: "sli.ratio.bad.expression: is required when metrics is set",
+			mutate: func(d *slo.Document) { d.SLI.Ratio.Bad.Expression = "" }, msg: "sli.ratio.bad.expression: is required when metrics is set",
 		},
 		"an expression without metrics": {
-			mutate: func(d *Document) { d.SLI.Ratio.Bad.Metrics = nil }, msg: "sli.ratio.bad.metrics: is required when expression is set",
+			mutate: func(d *slo.Document) { d.SLI.Ratio.Bad.Metrics = nil }, msg: "sli.ratio.bad.metrics: is required when expression is set",
 		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			d := ratioDoc()
 			bad := *d.SLI.Ratio.Bad
-			d.SLI.Ratio = &RatioDoc{Bad: &bad, Total: d.SLI.Ratio.Total}
+			d.SLI.Ratio = &slo.RatioDoc{Bad: &bad, Total: d.SLI.Ratio.Total}
 			tc.mutate(&d)
 			_, errs := d.Spec()
 			if len(errs) == 0 || !strings.Contains(errs[0].Error(), tc.msg) {

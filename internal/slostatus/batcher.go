@@ -13,7 +13,7 @@ const DefaultLinger = 25 * time.Millisecond
 
 // Batcher coalesces concurrent status requests into shared Fetch calls.
 type Batcher struct {
-	api    API
+	src    Source
 	now    func() time.Time
 	linger time.Duration
 
@@ -30,16 +30,16 @@ type request struct {
 	err  error
 }
 
-// NewBatcher returns a batcher over api; now defaults to time.Now and linger
+// NewBatcher returns a batcher over src; now defaults to time.Now and linger
 // to DefaultLinger when zero.
-func NewBatcher(api API, now func() time.Time, linger time.Duration) *Batcher {
+func NewBatcher(src Source, now func() time.Time, linger time.Duration) *Batcher {
 	if now == nil {
 		now = time.Now
 	}
 	if linger <= 0 {
 		linger = DefaultLinger
 	}
-	return &Batcher{api: api, now: now, linger: linger}
+	return &Batcher{src: src, now: now, linger: linger}
 }
 
 // Status returns the live status of one SLO, sharing GetMetricData calls with
@@ -82,7 +82,7 @@ func (b *Batcher) flush() {
 	// The batch outlives any single caller's context; bound it on its own.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	results, errs, st, err := Fetch(ctx, b.api, b.now(), defs)
+	results, errs, st, err := Fetch(ctx, b.src, b.now(), defs)
 	b.mu.Lock()
 	b.stats.Calls += st.Calls
 	b.stats.Queries += st.Queries

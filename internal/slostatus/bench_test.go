@@ -1,4 +1,4 @@
-package slostatus
+package slostatus_test
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
+	"github.com/sre-provider/terraform-provider-sre/internal/slostatus"
 )
 
 // BenchmarkBatcher200SLOs refreshes the live status of 200 SLOs through the
@@ -22,7 +24,7 @@ import (
 func BenchmarkBatcher200SLOs(b *testing.B) {
 	const n = 200
 	srv, c := startEmulator(b)
-	defs := make([]Definition, n)
+	defs := make([]slostatus.Definition, n)
 	for i := range defs {
 		service := fmt.Sprintf("svc%03d", i)
 		put(b, c, service,
@@ -33,13 +35,13 @@ func BenchmarkBatcher200SLOs(b *testing.B) {
 		if i%4 == 3 {
 			period = slo.RollingDays(30) // a second period group costs its own totals call
 		}
-		defs[i] = Definition{Objective: slo.MustObjective("99.9"), Period: period, SLI: ratioSLI(service)}
+		defs[i] = slostatus.Definition{Objective: slo.MustObjective("99.9"), Period: period, SLI: ratioSLI(service)}
 	}
 	for _, parallelism := range []int{10, n} {
 		b.Run(fmt.Sprintf("parallelism=%d", parallelism), func(b *testing.B) {
 			srv.ResetCalls()
 			for it := 0; it < b.N; it++ {
-				batcher := NewBatcher(c, func() time.Time { return now }, 0)
+				batcher := slostatus.NewBatcher(cwapi.MetricData{API: c}, func() time.Time { return now }, 0)
 				sem := make(chan struct{}, parallelism)
 				var wg sync.WaitGroup
 				var mu sync.Mutex
@@ -47,7 +49,7 @@ func BenchmarkBatcher200SLOs(b *testing.B) {
 				for _, d := range defs {
 					wg.Add(1)
 					sem <- struct{}{}
-					go func(d Definition) {
+					go func(d slostatus.Definition) {
 						defer wg.Done()
 						defer func() { <-sem }()
 						res, err := batcher.Status(context.Background(), d)

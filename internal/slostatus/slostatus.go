@@ -19,6 +19,9 @@
 // other) in the same call. All rolling SLOs with the same period share calls.
 // Ranges end at the last whole 5 minutes, so every window is an exact number
 // of buckets.
+//
+// The package is pure: it plans, packs and evaluates, and reaches CloudWatch
+// only through Source, which internal/cwapi implements over the SDK.
 package slostatus
 
 import (
@@ -29,10 +32,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
 )
@@ -46,9 +45,38 @@ const (
 // Bucket is the resolution of window series and time slices.
 const Bucket = slo.TimeSliceSeconds * time.Second
 
-// API is the part of the CloudWatch client the reader uses.
-type API interface {
-	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+// Source runs one GetMetricData request, all of its pages.
+type Source interface {
+	GetMetricData(ctx context.Context, req Request) (Response, error)
+}
+
+// Request is one GetMetricData request: a time range and its queries.
+type Request struct {
+	Start, End time.Time
+	Queries    []Query
+}
+
+// Query is one MetricDataQuery: exactly one of Metric and Expression.
+type Query struct {
+	ID string
+	// Metric carries the statistic in its Statistic field.
+	Metric     *slo.Metric
+	Period     time.Duration
+	Expression string
+	ReturnData bool
+}
+
+// Response holds the datapoints of every returned query, by id, and the
+// number of API calls (pages) the request took, including a failed one.
+type Response struct {
+	Series map[string][]Point
+	Calls  int
+}
+
+// Point is one datapoint.
+type Point struct {
+	At    time.Time
+	Value float64
 }
 
 // Definition is one SLO to evaluate.
@@ -67,17 +95,12 @@ type Result struct {
 
 // query is one MetricDataQuery before ids are assigned per call.
 type query struct {
-	local      string // id unique within the SLO, e.g. "g", "g_a"
-	stat       *metricStat
+	local      string // id unique within the SLO, e.g. "p_g", "w_g_a"
+	metric     *slo.Metric
+	period     time.Duration
 	expr       string // references other locals of the same SLO as {local}
 	returnData bool
 	points     int
-}
-
-type metricStat struct {
-	metric slo.Metric
-	stat   string
-	period time.Duration
 }
 
 // unit is the queries of one SLO in one time range.
@@ -104,7 +127,7 @@ type Stats struct {
 // Fetch evaluates every definition at instant now and returns results in the
 // same order. A definition error fails only that SLO; an API error fails the
 // whole fetch.
-func Fetch(ctx context.Context, api API, now time.Time, defs []Definition) ([]Result, []error, Stats, error) {
+func Fetch(ctx context.Context, src Source, now time.Time, defs []Definition) ([]Result, []error, Stats, error) {
 	end := now.UTC().Truncate(Bucket)
 	results := make([]Result, len(defs))
 	errs := make([]error, len(defs))
@@ -117,7 +140,7 @@ func Fetch(ctx context.Context, api API, now time.Time, defs []Definition) ([]Re
 		}
 		units = append(units, us...)
 	}
-	data, stats, err := run(ctx, api, units)
+	data, stats, err := run(ctx, src, units)
 	if err != nil {
 		return nil, nil, stats, err
 	}
@@ -175,74 +198,37 @@ func plan(i int, d Definition, end time.Time) ([]unit, error) {
 		return nil, nil
 	}
 	full := end.Sub(start)
-	if l := d.SLI.Latency; l != nil && l.Percentile != nil {
-		stat, _ := slo.PercentileStatistic(*l.Percentile)
+	qp, err := slo.PlanQueries(d.SLI)
+	if err != nil {
+		return nil, err
+	}
+	if sl := qp.Slices; sl != nil {
+		m := sl.Metric
 		return []unit{{slo: i, start: start, end: end, queries: []query{{
-			local: "p_p", stat: &metricStat{metric: l.Metric, stat: stat, period: Bucket}, returnData: true,
+			local: "p_" + sl.ID, metric: &m, period: Bucket, returnData: true,
 			points: int(full / Bucket),
 		}}}}, nil
 	}
 	span := statusSpan()
-	winStart := end.Add(-span)
-	totals := unit{slo: i, start: start, end: end}
-	windows := unit{slo: i, start: winStart, end: end}
-	for _, part := range eventQueries(d.SLI) {
-		totals.queries = append(totals.queries, part.build("p", full)...)
-		windows.queries = append(windows.queries, part.build("w", Bucket)...)
-	}
+	totals := unit{slo: i, start: start, end: end, queries: build(qp, "p", full, 1)}
+	windows := unit{slo: i, start: end.Add(-span), end: end, queries: build(qp, "w", Bucket, int(span/Bucket))}
 	return []unit{totals, windows}, nil
 }
 
-// eventPart is "g"/"b" (good/bad) or "t" (total) events of an SLI.
-type eventPart struct {
-	name  string
-	query slo.Query
-}
-
-func eventQueries(s slo.SLI) []eventPart {
-	if l := s.Latency; l != nil {
-		m := l.Metric
-		return []eventPart{
-			{name: "g", query: slo.Query{Metrics: []slo.Metric{withStat(m, slo.ThresholdStatistic(l.Threshold))}}},
-			{name: "t", query: slo.Query{Metrics: []slo.Metric{withStat(m, "SampleCount")}}},
-		}
-	}
-	r := s.Ratio
-	parts := []eventPart{{name: "t", query: *r.Total}}
-	if r.Good != nil {
-		return append([]eventPart{{name: "g", query: *r.Good}}, parts...)
-	}
-	return append([]eventPart{{name: "b", query: *r.Bad}}, parts...)
-}
-
-func withStat(m slo.Metric, stat string) slo.Metric {
-	m.Statistic = stat
-	m.ID = ""
-	return m
-}
-
-// build renders the part as queries with the given period; kind is "p" for
-// the period totals and "w" for the window series. A single metric is
-// returned directly; an expression gets its metrics as hidden queries and
-// every reference wrapped in FILL(…, 0) so a quiet metric counts as zero
-// instead of erasing the datapoint.
-func (p eventPart) build(kind string, period time.Duration) []query {
-	points := 1
-	if kind == "w" {
-		points = int(statusSpan() / Bucket)
-	}
-	name := kind + "_" + p.name
-	if p.query.Expression == "" {
-		return []query{{local: name, stat: &metricStat{metric: p.query.Metrics[0], stat: p.query.Metrics[0].Statistic, period: period}, returnData: true, points: points}}
-	}
+// build renders a query plan with the given period; kind is "p" for the
+// period totals and "w" for the window series. Only the event series are
+// returned; the metrics of an expression are hidden inputs.
+func build(qp slo.QueryPlan, kind string, period time.Duration, points int) []query {
+	series := map[string]bool{qp.Good: true, qp.Bad: true, qp.Total: true}
 	var qs []query
-	for _, m := range p.query.Metrics {
-		qs = append(qs, query{local: name + "_" + m.ID, stat: &metricStat{metric: m, stat: m.Statistic, period: period}, points: points})
+	for _, pq := range qp.Queries {
+		q := query{local: kind + "_" + pq.ID, metric: pq.Metric, period: period, returnData: series[pq.ID], points: points}
+		if pq.Metric == nil {
+			q.expr, _ = slo.RewriteExpression(pq.Expression, func(id string) string { return "{" + kind + "_" + id + "}" }) // planned from a valid SLI
+		}
+		qs = append(qs, q)
 	}
-	expr, _ := slo.RewriteExpression(p.query.Expression, func(id string) string {
-		return "FILL({" + name + "_" + id + "}, 0)"
-	}) // validated in plan
-	return append(qs, query{local: name, expr: expr, returnData: true, points: points})
+	return qs
 }
 
 // call is one packed GetMetricData request.
@@ -293,67 +279,52 @@ func pack(units []unit) []call {
 // sloData maps a returned query's local id (p_g, w_t, …) to its series.
 type sloData map[string]series
 
-func run(ctx context.Context, api API, units []unit) (map[int]sloData, Stats, error) {
+func run(ctx context.Context, src Source, units []unit) (map[int]sloData, Stats, error) {
 	out := map[int]sloData{}
 	var st Stats
+	type ownerRef struct {
+		slo  int
+		name string
+	}
 	for _, c := range pack(units) {
-		var qs []cwtypes.MetricDataQuery
-		owner := map[string]struct {
-			slo  int
-			name string
-		}{}
+		req := Request{Start: c.start, End: c.end}
+		owner := map[string]ownerRef{}
 		for _, u := range c.units {
 			prefix := "s" + strconv.Itoa(u.slo) + "_"
 			for _, q := range u.queries {
 				id := prefix + q.local
-				mq := cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(q.returnData)}
-				if q.stat != nil {
-					mq.MetricStat = &cwtypes.MetricStat{
-						Metric: &cwtypes.Metric{Namespace: aws.String(q.stat.metric.Namespace), MetricName: aws.String(q.stat.metric.MetricName), Dimensions: dimensions(q.stat.metric.Dimensions)},
-						Period: aws.Int32(int32(q.stat.period / time.Second)),
-						Stat:   aws.String(q.stat.stat),
-					}
-				} else {
-					mq.Expression = aws.String(expandLocals(q.expr, prefix))
+				rq := Query{ID: id, Metric: q.metric, Period: q.period, ReturnData: q.returnData}
+				if q.metric == nil {
+					rq.Expression = expandLocals(q.expr, prefix)
 				}
-				qs = append(qs, mq)
+				req.Queries = append(req.Queries, rq)
 				if q.returnData {
-					owner[id] = struct {
-						slo  int
-						name string
-					}{u.slo, q.local}
+					owner[id] = ownerRef{u.slo, q.local}
 				}
 			}
 		}
-		st.Queries += len(qs)
-		in := &cloudwatch.GetMetricDataInput{
-			StartTime: aws.Time(c.start), EndTime: aws.Time(c.end), MetricDataQueries: qs,
-			ScanBy: cwtypes.ScanByTimestampAscending,
+		st.Queries += len(req.Queries)
+		resp, err := src.GetMetricData(ctx, req)
+		st.Calls += resp.Calls
+		if err != nil {
+			return nil, st, fmt.Errorf("get metric data for %d queries from %s to %s: %w", len(req.Queries), c.start.Format(time.RFC3339), c.end.Format(time.RFC3339), err)
 		}
-		p := cloudwatch.NewGetMetricDataPaginator(api, in)
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			st.Calls++
-			if err != nil {
-				return nil, st, fmt.Errorf("get metric data for %d queries from %s to %s: %w", len(qs), c.start.Format(time.RFC3339), c.end.Format(time.RFC3339), err)
+		for id, points := range resp.Series {
+			o, ok := owner[id]
+			if !ok {
+				continue
 			}
-			for _, r := range page.MetricDataResults {
-				o, ok := owner[aws.ToString(r.Id)]
-				if !ok {
-					continue
-				}
-				if out[o.slo] == nil {
-					out[o.slo] = sloData{}
-				}
-				s := out[o.slo][o.name]
-				if s == nil {
-					s = series{}
-					out[o.slo][o.name] = s
-				}
-				for j, ts := range r.Timestamps {
-					if j < len(r.Values) && !math.IsNaN(r.Values[j]) {
-						s[ts.UTC()] += r.Values[j]
-					}
+			if out[o.slo] == nil {
+				out[o.slo] = sloData{}
+			}
+			s := out[o.slo][o.name]
+			if s == nil {
+				s = series{}
+				out[o.slo][o.name] = s
+			}
+			for _, p := range points {
+				if !math.IsNaN(p.Value) {
+					s[p.At.UTC()] += p.Value
 				}
 			}
 		}
@@ -379,25 +350,13 @@ func expandLocals(expr, prefix string) string {
 	return string(out)
 }
 
-func dimensions(m map[string]string) []cwtypes.Dimension {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]cwtypes.Dimension, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, cwtypes.Dimension{Name: aws.String(k), Value: aws.String(m[k])})
-	}
-	return out
-}
-
 func evaluate(d Definition, end time.Time, data sloData) Result {
 	start, length := liveWindow(d.Period, end)
 	res := Result{WindowStart: start, WindowEnd: end}
 	in := slo.StatusInput{Objective: d.Objective, Windows: map[time.Duration]slo.Counts{}}
-	if l := d.SLI.Latency; l != nil && l.Percentile != nil {
-		s := data["p_p"]
+	qp, _ := slo.PlanQueries(d.SLI) // planned in plan
+	if sl := qp.Slices; sl != nil {
+		s := data["p_"+sl.ID]
 		good := func(from time.Time) slo.Counts {
 			c := slo.Counts{}
 			for ts, v := range s {
@@ -405,7 +364,7 @@ func evaluate(d Definition, end time.Time, data sloData) Result {
 					continue
 				}
 				c.Total++
-				if v <= l.Threshold {
+				if v <= sl.Threshold {
 					c.Good++
 				}
 			}
@@ -427,11 +386,11 @@ func evaluate(d Definition, end time.Time, data sloData) Result {
 			}
 			return s.sumSince(from)
 		}
-		total := get("t")
-		if d.SLI.Ratio != nil && d.SLI.Ratio.Bad != nil {
-			return slo.Counts{Good: math.Max(0, total-get("b")), Total: total}
+		total := get(qp.Total)
+		if qp.Bad != "" {
+			return slo.Counts{Good: math.Max(0, total-get(qp.Bad)), Total: total}
 		}
-		return slo.Counts{Good: get("g"), Total: total}
+		return slo.Counts{Good: get(qp.Good), Total: total}
 	}
 	in.Period = counts("p_", start, true)
 	for _, w := range slo.StatusWindows() {

@@ -1,4 +1,4 @@
-package slostatus
+package slostatus_test
 
 import (
 	"context"
@@ -14,7 +14,9 @@ import (
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsemu"
+	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
 	"github.com/sre-provider/terraform-provider-sre/internal/slo"
+	"github.com/sre-provider/terraform-provider-sre/internal/slostatus"
 )
 
 // now is on a 5-minute boundary, so the evaluated ranges end exactly here.
@@ -103,14 +105,14 @@ func TestFetchMatchesHandComputedStatus(t *testing.T) {
 		{ID: "e5", Namespace: "App", MetricName: "Err5xx", Dimensions: map[string]string{"Service": "search"}, Statistic: "Sum"},
 	}}
 	p99 := 99.0
-	defs := []Definition{
+	defs := []slostatus.Definition{
 		{Objective: slo.MustObjective("99.9"), Period: slo.RollingDays(28), SLI: ratioSLI("checkout")},
 		{Objective: slo.MustObjective("99.9"), Period: slo.RollingDays(1), SLI: ratioSLI("checkout")},
 		{Objective: slo.MustObjective("99"), Period: slo.RollingDays(28), SLI: slo.SLI{Ratio: &slo.RatioSLI{Bad: bad, Total: &slo.Query{Metrics: []slo.Metric{metric("search", "Requests", "Sum")}}}}},
 		{Objective: slo.MustObjective("98"), Period: slo.RollingDays(28), SLI: slo.SLI{Latency: &slo.LatencySLI{Metric: slo.Metric{Namespace: "App", MetricName: "Latency", Dimensions: map[string]string{"Service": "api"}}, Threshold: 300}}},
 		{Objective: slo.MustObjective("99.9"), Period: slo.RollingDays(28), SLI: slo.SLI{Latency: &slo.LatencySLI{Metric: slo.Metric{Namespace: "App", MetricName: "Latency", Dimensions: map[string]string{"Service": "slices"}}, Threshold: 250, Percentile: &p99}}},
 	}
-	results, errs, stats, err := Fetch(context.Background(), c, now, defs)
+	results, errs, stats, err := slostatus.Fetch(context.Background(), cwapi.MetricData{API: c}, now, defs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +185,7 @@ func TestFetchMatchesHandComputedStatus(t *testing.T) {
 
 func TestFetchWithoutDataKeepsTheBudget(t *testing.T) {
 	_, c := startEmulator(t)
-	results, errs, _, err := Fetch(context.Background(), c, now, []Definition{{Objective: slo.MustObjective("99.9"), Period: slo.MonthPeriod(), SLI: ratioSLI("idle")}})
+	results, errs, _, err := slostatus.Fetch(context.Background(), cwapi.MetricData{API: c}, now, []slostatus.Definition{{Objective: slo.MustObjective("99.9"), Period: slo.MonthPeriod(), SLI: ratioSLI("idle")}})
 	if err != nil || errs[0] != nil {
 		t.Fatal(err, errs)
 	}
@@ -198,7 +200,7 @@ func TestFetchWithoutDataKeepsTheBudget(t *testing.T) {
 
 func TestFetchReportsInvalidDefinitionsPerSLO(t *testing.T) {
 	_, c := startEmulator(t)
-	_, errs, _, err := Fetch(context.Background(), c, now, []Definition{
+	_, errs, _, err := slostatus.Fetch(context.Background(), cwapi.MetricData{API: c}, now, []slostatus.Definition{
 		{Objective: slo.MustObjective("99.9"), Period: slo.RollingDays(7), SLI: slo.SLI{}},
 		{Objective: slo.MustObjective("99.9"), Period: slo.RollingDays(7), SLI: ratioSLI("ok")},
 	})
@@ -207,42 +209,17 @@ func TestFetchReportsInvalidDefinitionsPerSLO(t *testing.T) {
 	}
 }
 
-func TestPackRespectsLimits(t *testing.T) {
-	var units []unit
-	start := now.Add(-3 * slo.Day)
-	for i := 0; i < 300; i++ {
-		units = append(units, unit{slo: i, start: start, end: now, queries: []query{{local: "a", points: 864}, {local: "b", points: 864}}})
-	}
-	calls := pack(units)
-	total := 0
-	for _, c := range calls {
-		q, p := 0, 0
-		for _, u := range c.units {
-			q += len(u.queries)
-			p += u.points()
-		}
-		if q > MaxQueriesPerCall || p > MaxDatapointsPerCall {
-			t.Fatalf("call with %d queries and %d datapoints exceeds the limits", q, p)
-		}
-		total += len(c.units)
-	}
-	// 1,728 datapoints per SLO: 58 SLOs fit in 100,800.
-	if total != 300 || len(calls) != 6 {
-		t.Fatalf("packed %d units into %d calls, want 300 into 6", total, len(calls))
-	}
-}
-
 func TestBatcherCoalescesConcurrentRequests(t *testing.T) {
 	srv, c := startEmulator(t)
 	put(t, c, "s0", datum{name: "Requests", ago: time.Hour, value: 10}, datum{name: "Good", ago: time.Hour, value: 10})
-	b := NewBatcher(c, func() time.Time { return now }, 50*time.Millisecond)
+	b := slostatus.NewBatcher(cwapi.MetricData{API: c}, func() time.Time { return now }, 50*time.Millisecond)
 	var wg sync.WaitGroup
 	errs := make([]error, 20)
 	for i := 0; i < 20; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			_, errs[i] = b.Status(context.Background(), Definition{Objective: slo.MustObjective("99"), Period: slo.RollingDays(28), SLI: ratioSLI(fmt.Sprintf("s%d", i))})
+			_, errs[i] = b.Status(context.Background(), slostatus.Definition{Objective: slo.MustObjective("99"), Period: slo.RollingDays(28), SLI: ratioSLI(fmt.Sprintf("s%d", i))})
 		}(i)
 	}
 	wg.Wait()
