@@ -15,7 +15,7 @@ func TestPlanQueries(t *testing.T) {
 		want QueryPlan
 	}{
 		"good over total: two metrics, good and total series": {
-			sli: SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{metric("", "Good", "Sum")}}, Total: &Query{Metrics: []Metric{metric("", "Requests", "Sum")}}}},
+			sli:  SLI{Ratio: &RatioSLI{Good: &Query{Metrics: []Metric{metric("", "Good", "Sum")}}, Total: &Query{Metrics: []Metric{metric("", "Requests", "Sum")}}}},
 			want: QueryPlan{Queries: []PlannedQuery{{ID: "t", Metric: m("Requests", "Sum")}, {ID: "g", Metric: m("Good", "Sum")}}, Good: "g", Total: "t"},
 		},
 		"bad as an expression: hidden metrics named after the series, references filled with zero": {
