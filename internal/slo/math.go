@@ -97,6 +97,9 @@ func MustShare(s string) Share {
 	return v
 }
 
+// PPM is the share in parts per million.
+func (s Share) PPM() int64 { return s.ppm }
+
 // Ratio is the share as a ratio, e.g. 0.02.
 func (s Share) Ratio() float64 { return float64(s.ppm) / ppmPerUnit }
 
