@@ -221,7 +221,9 @@ func TestBuildRejectsInvalidPolicies(t *testing.T) {
 			func(p *Policy) { p.DefaultWindows = []string{} }, "default_windows", "would create no alarms",
 		},
 		"a no-data delay beyond a day that is not whole hours": {
-			func(p *Policy) { p.NoData = &NoData{After: 25*time.Hour + 30*time.Minute, Severity: slo.SeverityTicket} }, "no_data.after", "whole hours",
+			func(p *Policy) {
+				p.NoData = &NoData{After: 25*time.Hour + 30*time.Minute, Severity: slo.SeverityTicket}
+			}, "no_data.after", "whole hours",
 		},
 		"a no-data delay beyond 7 days": {
 			func(p *Policy) { p.NoData = &NoData{After: 8 * slo.Day, Severity: slo.SeverityTicket} }, "no_data.after", "exceeds 7 days",
@@ -259,7 +261,7 @@ func TestBuildDropsDefaultWindowsThatCannotFire(t *testing.T) {
 		dropped           string
 	}{
 		"a 90 % objective cannot burn 14.4 times, so page_fast is left out": {"90", "30d", []string{"page_slow", "ticket_fast", "ticket_slow"}, "page_fast"},
-		"a one-day period leaves out the 3-day ticket window":                {"99.9", "1d", []string{"page_fast", "page_slow", "ticket_fast"}, "ticket_slow"},
+		"a one-day period leaves out the 3-day ticket window":               {"99.9", "1d", []string{"page_fast", "page_slow", "ticket_fast"}, "ticket_slow"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
