@@ -54,6 +54,9 @@ type MetricAlarm struct {
 	EvaluationPeriods int     `json:"evaluation_periods"`
 	DatapointsToAlarm int     `json:"datapoints_to_alarm"`
 	TreatMissingData  string  `json:"treat_missing_data"`
+	// WallClock is true for a WallClockWindow evaluation window, which a
+	// policy never writes: its alarms slide (SlidingWindow).
+	WallClock bool `json:"wall_clock"`
 	// Actions are set only on alarms that notify on their own (no-data);
 	// window alarms notify through their severity's composite.
 	Actions Route `json:"actions"`
@@ -80,20 +83,48 @@ type CompositeAlarm struct {
 	Actions     Route  `json:"actions"`
 	// Suppressor is the name of the alarm whose ALARM state suppresses this
 	// one's actions; empty for none.
-	Suppressor  string            `json:"suppressor,omitempty"`
-	Suppression Suppression       `json:"suppression"`
-	Severity    slo.Severity      `json:"severity"`
-	Children    []string          `json:"children"`
-	Tags        map[string]string `json:"-"`
+	Suppressor  string      `json:"suppressor,omitempty"`
+	Suppression Suppression `json:"suppression"`
+	// Severity and Children follow from the name and the rule.
+	Severity slo.Severity      `json:"-"`
+	Children []string          `json:"-"`
+	Tags     map[string]string `json:"-"`
 }
 
 // Fingerprint identifies an alarm's configuration, tags excepted: equal
 // configurations have equal fingerprints, so a fingerprint read back from
-// CloudWatch that differs from the planned one is drift.
-func (a MetricAlarm) Fingerprint() string { return fingerprint("metric", a) }
+// CloudWatch that differs from the planned one is drift. Empty and absent
+// lists and maps are the same.
+func (a MetricAlarm) Fingerprint() string {
+	a.Actions = a.Actions.canonical()
+	qs := make([]Query, len(a.Queries))
+	for i, q := range a.Queries {
+		if q.Metric != nil && len(q.Metric.Dimensions) == 0 {
+			m := *q.Metric
+			m.Dimensions = nil
+			q.Metric = &m
+		}
+		qs[i] = q
+	}
+	a.Queries = qs
+	return fingerprint("metric", a)
+}
 
 // Fingerprint identifies a composite's configuration, tags excepted.
-func (a CompositeAlarm) Fingerprint() string { return fingerprint("composite", a) }
+func (a CompositeAlarm) Fingerprint() string {
+	a.Actions = a.Actions.canonical()
+	return fingerprint("composite", a)
+}
+
+func (r Route) canonical() Route {
+	nilIfEmpty := func(l []string) []string {
+		if len(l) == 0 {
+			return nil
+		}
+		return l
+	}
+	return Route{Alarm: nilIfEmpty(r.Alarm), OK: nilIfEmpty(r.OK), InsufficientData: nilIfEmpty(r.InsufficientData)}
+}
 
 func fingerprint(kind string, v any) string {
 	b, _ := json.Marshal(v) // plain structs of strings and numbers
