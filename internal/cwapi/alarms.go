@@ -264,6 +264,15 @@ func (a *Alarms) PutComposite(ctx context.Context, c alerting.CompositeAlarm) er
 // Names that no longer exist are skipped: DeleteAlarms fails as a whole on
 // an unknown name.
 func (a *Alarms) Delete(ctx context.Context, names []string) error {
+	seen := map[string]bool{}
+	uniq := names[:0:0]
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			uniq = append(uniq, n)
+		}
+	}
+	names = uniq
 	for i := 0; i < len(names); i += describeBatch {
 		chunk := names[i:min(i+describeBatch, len(names))]
 		_, err := a.api.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: chunk})
