@@ -562,6 +562,7 @@ func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
 func (s *Server) AlarmState(name string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance()
 	a, ok := s.cw.alarms[name]
 	if !ok {
 		return "", false
@@ -573,6 +574,7 @@ func (s *Server) AlarmState(name string) (string, bool) {
 func (s *Server) SetAlarmState(name, state string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance()
 	_, err := s.cwSetAlarmState(Doc{"AlarmName": name, "StateValue": state, "StateReason": "set by test"})
 	return err
 }
