@@ -26,18 +26,26 @@ const (
 	compositeAlarmKind
 )
 
-// alarm keeps the request document as the single source of configuration, so
-// DescribeAlarms echoes exactly what the client sent, plus the state fields.
+// alarm is a metric or composite alarm: its parsed definition, the request
+// document DescribeAlarms echoes exactly as the client sent it, and its state.
 type alarm struct {
 	kind          alarmKind
 	name          string
 	arn           string
 	config        Doc
+	metric        *metricAlarmDef    // metric alarms
+	composite     *compositeAlarmDef // composite alarms
 	state         string
 	stateReason   string
 	stateUpdated  time.Time
 	configUpdated time.Time
-	refs          []string // alarms named in a composite rule
+}
+
+func (a *alarm) actions() alarmActions {
+	if a.metric != nil {
+		return a.metric.actions
+	}
+	return a.composite.actions
 }
 
 type dashboard struct {
@@ -94,310 +102,39 @@ func cwMissing(param string) *APIError {
 	return &APIError{Code: "MissingRequiredParameterException", QueryCode: "MissingParameter", Status: http.StatusBadRequest, Message: fmt.Sprintf("The parameter %s is required.", param)}
 }
 
-var comparisonOperators = map[string]bool{
-	"GreaterThanOrEqualToThreshold": true, "GreaterThanThreshold": true,
-	"LessThanThreshold": true, "LessThanOrEqualToThreshold": true,
-	"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true,
-	"GreaterThanUpperThreshold": true,
-}
-
-var statistics = map[string]bool{"SampleCount": true, "Average": true, "Sum": true, "Minimum": true, "Maximum": true}
-
-var metricQueryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
-
-// validPeriod: high-resolution 10/20/30 s, otherwise whole minutes.
-func validPeriod(p int64) bool {
-	return p == 10 || p == 20 || p == 30 || (p >= 60 && p%60 == 0)
-}
-
 func (s *Server) cwPutMetricAlarm(in Doc) (Doc, error) {
-	name := dstr(in, "AlarmName")
-	if name == "" {
-		return nil, cwMissing("AlarmName")
+	name, err := alarmNameParam(in)
+	if err != nil {
+		return nil, err
 	}
-	if len(name) > 255 {
-		return nil, errValidation("AlarmName must be at most 255 characters")
+	def, err := decodeMetricAlarm(in)
+	if err != nil {
+		return nil, err
 	}
-	if a, ok := s.cw.alarms[name]; ok && a.kind != metricAlarmKind {
-		return nil, errValidation("An alarm named %q already exists and is a composite alarm", name)
-	}
-	evals, ok := dint(in, "EvaluationPeriods")
-	if !ok {
-		return nil, cwMissing("EvaluationPeriods")
-	}
-	if evals < 1 {
-		return nil, cwInvalidValue("EvaluationPeriods must be at least 1")
-	}
-	if dp, ok := dint(in, "DatapointsToAlarm"); ok && (dp < 1 || dp > evals) {
-		return nil, cwInvalidValue("DatapointsToAlarm must be between 1 and EvaluationPeriods (%d)", evals)
-	}
-	op := dstr(in, "ComparisonOperator")
-	if op == "" {
-		return nil, cwMissing("ComparisonOperator")
-	}
-	if !comparisonOperators[op] {
-		return nil, errValidation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy enum value set", op)
-	}
-	if tmd := dstr(in, "TreatMissingData"); tmd != "" {
-		switch tmd {
-		case "breaching", "notBreaching", "ignore", "missing":
-		default:
-			return nil, errValidation("TreatMissingData must be one of breaching, notBreaching, ignore, missing; got %q", tmd)
-		}
-	}
-	_, hasThreshold := dfloat(in, "Threshold")
-	if !hasThreshold && dstr(in, "ThresholdMetricId") == "" {
-		return nil, errValidation("Threshold or ThresholdMetricId is required")
-	}
-
-	metrics := ddocs(in, "Metrics")
-	single := dstr(in, "MetricName") != "" || dstr(in, "Namespace") != ""
-	switch {
-	case single && len(metrics) > 0:
-		return nil, cwCombination("MetricName/Namespace and Metrics cannot be used together")
-	case !single && len(metrics) == 0:
-		return nil, errValidation("Either MetricName and Namespace, or Metrics, must be specified")
-	case single:
-		if dstr(in, "MetricName") == "" || dstr(in, "Namespace") == "" {
-			return nil, errValidation("MetricName and Namespace must both be specified")
-		}
-		period, ok := dint(in, "Period")
-		if !ok {
-			return nil, cwMissing("Period")
-		}
-		if err := checkAlarmPeriod(period, evals, ""); err != nil {
-			return nil, err
-		}
-		st, ext := dstr(in, "Statistic"), dstr(in, "ExtendedStatistic")
-		if (st == "") == (ext == "") {
-			return nil, cwCombination("Exactly one of Statistic and ExtendedStatistic must be specified")
-		}
-		if st != "" && !statistics[st] {
-			return nil, errValidation("Statistic %q is not one of SampleCount, Average, Sum, Minimum, Maximum", st)
-		}
-	default:
-		if err := checkAlarmMetrics(metrics, evals); err != nil {
-			return nil, err
-		}
-	}
-
-	now := s.clock.Now()
-	a, exists := s.cw.alarms[name]
-	if !exists {
-		a = &alarm{kind: metricAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
-			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
-		s.cw.alarms[name] = a
-	}
-	a.config = withoutKey(in, "Tags")
-	a.configUpdated = now
-	if !exists {
-		s.setTags(a.arn, ddocs(in, "Tags"))
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
-}
-
-func checkAlarmPeriod(period, evals int64, id string) error {
-	where := ""
-	if id != "" {
-		where = fmt.Sprintf(" (metric %s)", id)
-	}
-	if !validPeriod(period) {
-		return errValidation("Period%s must be 10, 20, 30 or a multiple of 60 seconds; got %d", where, period)
-	}
-	limit := int64(86400)
-	if period >= 3600 {
-		limit = 7 * 86400
-	}
-	if period*evals > limit {
-		return errValidation("The evaluation period%s (Period %d × EvaluationPeriods %d = %d s) exceeds the maximum of %d s", where, period, evals, period*evals, limit)
-	}
-	return nil
-}
-
-func checkAlarmMetrics(metrics []Doc, evals int64) error {
-	if len(metrics) > maxMetricsPerAlarm {
-		return errValidation("The alarm has %d metrics; the maximum is %d", len(metrics), maxMetricsPerAlarm)
-	}
-	ids := map[string]bool{}
-	returning := 0
-	for _, m := range metrics {
-		id := dstr(m, "Id")
-		if !metricQueryID.MatchString(id) {
-			return errValidation("Metric id %q must start with a lowercase letter and contain only letters, digits and underscores", id)
-		}
-		if ids[id] {
-			return errValidation("Metric id %q is used more than once", id)
-		}
-		ids[id] = true
-		rd, set := dbool(m, "ReturnData")
-		if !set || rd {
-			returning++
-		}
-		expr, stat := dstr(m, "Expression"), ddoc(m, "MetricStat")
-		if (expr == "") == (stat == nil) {
-			return errValidation("Metric %s must have exactly one of Expression and MetricStat", id)
-		}
-		if stat != nil {
-			metric := ddoc(stat, "Metric")
-			if dstr(metric, "MetricName") == "" || dstr(metric, "Namespace") == "" {
-				return errValidation("Metric %s: MetricStat.Metric needs MetricName and Namespace", id)
-			}
-			if dstr(stat, "Stat") == "" {
-				return errValidation("Metric %s: MetricStat.Stat is required", id)
-			}
-			period, ok := dint(stat, "Period")
-			if !ok {
-				return errValidation("Metric %s: MetricStat.Period is required", id)
-			}
-			if err := checkAlarmPeriod(period, evals, id); err != nil {
-				return err
-			}
-		} else if period, ok := dint(m, "Period"); ok {
-			if err := checkAlarmPeriod(period, evals, id); err != nil {
-				return err
-			}
-		}
-	}
-	if returning != 1 {
-		return errValidation("Exactly one element of the Metrics list must have ReturnData set to true; %d do", returning)
-	}
-	for _, m := range metrics {
-		for _, ref := range exprRefs(dstr(m, "Expression")) {
-			if !ids[ref] && !metricFunctions[strings.ToUpper(ref)] {
-				return errValidation("Metric %s: expression refers to unknown id %q", dstr(m, "Id"), ref)
-			}
-		}
-	}
-	return nil
-}
-
-// metricFunctions are metric math names that are not query ids.
-var metricFunctions = map[string]bool{
-	"FILL": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true, "IF": true, "AND": true, "OR": true,
-	"ABS": true, "CEIL": true, "FLOOR": true, "METRICS": true, "RATE": true, "DIFF": true, "REPEAT": true,
-	"LINEAR": true, "SEARCH": true, "STDDEV": true, "PERIOD": true, "RUNNING_SUM": true, "TIME_SERIES": true,
-	"SLICE": true, "SORT": true, "DESC": true, "ASC": true, "ANOMALY_DETECTION_BAND": true, "LOG": true, "LOG10": true,
-	"DATAPOINT_COUNT": true, "FIRST": true, "LAST": true, "INSIGHT_RULE_METRIC": true, "AVG_OF": true, "DIFF_TIME": true,
-	"MINUTE": true, "HOUR": true, "DAY": true, "DATE": true, "MONTH": true, "YEAR": true, "EPOCH": true, "REMOVE_EMPTY": true,
-}
-
-var identRe = regexp.MustCompile(`"[^"]*"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*`)
-
-// exprRefs lists identifiers in a metric math expression, skipping strings.
-func exprRefs(expr string) []string {
-	var out []string
-	for _, tok := range identRe.FindAllString(expr, -1) {
-		if tok[0] == '"' || tok[0] == '\'' {
-			continue
-		}
-		out = append(out, tok)
-	}
-	return out
+	return Doc{}, s.putAlarm(name, withoutKey(in, "Tags"), ddocs(in, "Tags"), def, nil)
 }
 
 func (s *Server) cwPutCompositeAlarm(in Doc) (Doc, error) {
-	name := dstr(in, "AlarmName")
-	if name == "" {
-		return nil, cwMissing("AlarmName")
-	}
-	if a, ok := s.cw.alarms[name]; ok && a.kind != compositeAlarmKind {
-		return nil, errValidation("An alarm named %q already exists and is a metric alarm", name)
-	}
-	rule := dstr(in, "AlarmRule")
-	if rule == "" {
-		return nil, cwMissing("AlarmRule")
-	}
-	if len(rule) > maxAlarmRuleLength {
-		return nil, errValidation("AlarmRule is %d characters; the maximum is %d", len(rule), maxAlarmRuleLength)
-	}
-	expr, err := parseAlarmRule(rule)
+	name, err := alarmNameParam(in)
 	if err != nil {
-		return nil, errValidation("AlarmRule %q is not valid: %v", rule, err)
+		return nil, err
 	}
-	refs := expr.refs(nil)
-	uniq := map[string]bool{}
-	var missing []string
-	for _, r := range refs {
-		if uniq[r] {
-			continue
-		}
-		uniq[r] = true
-		if r == name {
-			return nil, errValidation("AlarmRule of %q refers to itself", name)
-		}
-		if _, ok := s.cw.alarms[r]; !ok {
-			missing = append(missing, r)
-		}
+	def, err := decodeCompositeAlarm(in, name, func(n string) bool { return s.cw.alarms[n] != nil })
+	if err != nil {
+		return nil, err
 	}
-	if len(uniq) > maxAlarmsInComposite {
-		return nil, errValidation("AlarmRule refers to %d alarms; the maximum is %d", len(uniq), maxAlarmsInComposite)
-	}
-	if len(missing) > 0 {
-		return nil, errValidation("Could not save the composite alarm as alarms %v in the alarm rule do not exist", missing)
-	}
-	if sup := dstr(in, "ActionsSuppressor"); sup != "" {
-		if _, ok := s.cw.alarms[sup]; !ok {
-			return nil, errValidation("ActionsSuppressor alarm %q does not exist", sup)
-		}
-	}
-	now := s.clock.Now()
-	a, exists := s.cw.alarms[name]
-	if !exists {
-		a = &alarm{kind: compositeAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
-			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
-		s.cw.alarms[name] = a
-	}
-	a.config = withoutKey(in, "Tags")
-	a.configUpdated = now
-	a.refs = sortedKeys(uniq)
-	if !exists {
-		s.setTags(a.arn, ddocs(in, "Tags"))
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
+	return Doc{}, s.putAlarm(name, withoutKey(in, "Tags"), ddocs(in, "Tags"), nil, def)
 }
 
-// evaluateComposites recomputes every composite from its children until
-// nothing changes (composites may reference composites).
-func (s *Server) evaluateComposites() {
-	for pass := 0; pass < 10; pass++ {
-		changed := false
-		for _, name := range sortedKeys(s.cw.alarms) {
-			a := s.cw.alarms[name]
-			if a.kind != compositeAlarmKind {
-				continue
-			}
-			expr, err := parseAlarmRule(dstr(a.config, "AlarmRule"))
-			if err != nil {
-				continue
-			}
-			allUnknown := true
-			for _, r := range a.refs {
-				if c, ok := s.cw.alarms[r]; ok && c.state != "INSUFFICIENT_DATA" {
-					allUnknown = false
-				}
-			}
-			next := "OK"
-			if expr.eval(func(n string) string {
-				if c, ok := s.cw.alarms[n]; ok {
-					return c.state
-				}
-				return "INSUFFICIENT_DATA"
-			}) {
-				next = "ALARM"
-			} else if allUnknown {
-				next = "INSUFFICIENT_DATA"
-			}
-			if next != a.state {
-				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", s.clock.Now()
-				changed = true
-			}
-		}
-		if !changed {
-			return
-		}
+func alarmNameParam(in Doc) (string, error) {
+	name := dstr(in, "AlarmName")
+	if name == "" {
+		return "", cwMissing("AlarmName")
 	}
+	if len(name) > 255 {
+		return "", errValidation("AlarmName must be at most 255 characters")
+	}
+	return name, nil
 }
 
 func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {

@@ -250,9 +250,11 @@ type mvalue struct {
 type metricQuery struct {
 	id, expr, label string
 	returnData      bool
+	node            mathNode // parsed expr
 	// metric stat
 	key    string
 	stat   string
+	statFn statFunc
 	period int64
 }
 
@@ -396,6 +398,11 @@ func decodeMetricQuery(q Doc, i int) (*metricQuery, error) {
 		if p, ok := dint(q, "Period"); ok && !validPeriod(p) {
 			return nil, errValidation("%s.Period must be 10, 20, 30 or a multiple of 60", where)
 		}
+		node, err := parseMathExpr(mq.expr)
+		if err != nil {
+			return nil, errValidation("Error in expression %s: %v", mq.id, err)
+		}
+		mq.node = node
 		return mq, nil
 	}
 	m := ddoc(ms, "Metric")
@@ -417,7 +424,7 @@ func decodeMetricQuery(q Doc, i int) (*metricQuery, error) {
 	}
 	mq.period = period
 	mq.stat = dstr(ms, "Stat")
-	if _, err := parseStat(mq.stat); err != nil {
+	if mq.statFn, err = parseStat(mq.stat); err != nil {
 		return nil, errValidation("%s.MetricStat.Stat: %v", where, err)
 	}
 	return mq, nil
@@ -559,7 +566,7 @@ func (s *Server) fetch(q *metricQuery, start, end, now time.Time) *mseries {
 	if ser == nil {
 		return out
 	}
-	stat, _ := parseStat(q.stat) // validated by decodeMetricQuery
+	stat := q.statFn
 	buckets := make([][]metricSample, n)
 	for _, smp := range ser.samples {
 		if smp.ts.Before(start) || !smp.ts.Before(end) || smp.ts.After(now) {
@@ -601,14 +608,11 @@ func (e *mathEval) value(id string) (mvalue, error) {
 	e.visiting[id] = true
 	defer delete(e.visiting, id)
 	var v mvalue
-	if q.expr == "" {
+	if q.node == nil {
 		v = mvalue{series: e.server.fetch(q, e.start, e.end, e.now)}
 	} else {
-		node, err := parseMathExpr(q.expr)
-		if err != nil {
-			return mvalue{}, errValidation("Error in expression %s: %v", id, err)
-		}
-		if v, err = node.eval(e); err != nil {
+		var err error
+		if v, err = q.node.eval(e); err != nil {
 			return mvalue{}, errValidation("Error in expression %s: %v", id, err)
 		}
 	}

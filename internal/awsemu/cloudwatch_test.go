@@ -174,3 +174,71 @@ func TestCloudWatch_Dashboards(t *testing.T) {
 	_, err = cw.GetDashboard(ctx, &cloudwatch.GetDashboardInput{DashboardName: aws.String("slo-login")})
 	wantAPIError(t, err, "ResourceNotFound")
 }
+
+func TestCloudWatch_EvaluationWindowRoundTrips(t *testing.T) {
+	_, cl := startEmulator(t)
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		window types.EvaluationWindow
+		period int32
+		check  func(t *testing.T, got types.EvaluationWindow)
+	}{
+		{"no window is echoed as none", nil, 3600, func(t *testing.T, got types.EvaluationWindow) {
+			if got != nil {
+				t.Fatalf("window = %#v, want nil", got)
+			}
+		}},
+		{"a sliding window comes back as a sliding window", &types.EvaluationWindowMemberSlidingWindow{}, 3600, func(t *testing.T, got types.EvaluationWindow) {
+			if _, ok := got.(*types.EvaluationWindowMemberSlidingWindow); !ok {
+				t.Fatalf("window = %#v, want SlidingWindow", got)
+			}
+		}},
+		{"a wall clock window keeps its time zone", &types.EvaluationWindowMemberWallClockWindow{Value: types.WallClockWindow{Timezone: aws.String("Asia/Tokyo")}}, 3600,
+			func(t *testing.T, got types.EvaluationWindow) {
+				w, ok := got.(*types.EvaluationWindowMemberWallClockWindow)
+				if !ok || aws.ToString(w.Value.Timezone) != "Asia/Tokyo" {
+					t.Fatalf("window = %#v, want WallClockWindow in Asia/Tokyo", got)
+				}
+			}},
+		{"a wall clock window without a time zone", &types.EvaluationWindowMemberWallClockWindow{}, 300, func(t *testing.T, got types.EvaluationWindow) {
+			if w, ok := got.(*types.EvaluationWindowMemberWallClockWindow); !ok || w.Value.Timezone != nil {
+				t.Fatalf("window = %#v, want WallClockWindow without a time zone", got)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := errorRatioAlarm("window", tc.period)
+			in.EvaluationWindow = tc.window
+			if _, err := cl.CloudWatch.PutMetricAlarm(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			out, err := cl.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"window"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.MetricAlarms) != 1 {
+				t.Fatalf("got %d alarms", len(out.MetricAlarms))
+			}
+			tc.check(t, out.MetricAlarms[0].EvaluationWindow)
+			// The described alarm can be put back unchanged.
+			m := out.MetricAlarms[0]
+			back := &cloudwatch.PutMetricAlarmInput{AlarmName: m.AlarmName, ComparisonOperator: m.ComparisonOperator,
+				EvaluationPeriods: m.EvaluationPeriods, Threshold: m.Threshold, TreatMissingData: m.TreatMissingData,
+				Metrics: m.Metrics, EvaluationWindow: m.EvaluationWindow, AlarmActions: m.AlarmActions}
+			if _, err := cl.CloudWatch.PutMetricAlarm(ctx, back); err != nil {
+				t.Fatalf("put described alarm back: %v", err)
+			}
+		})
+	}
+
+	in := errorRatioAlarm("half-hour", 1800)
+	in.EvaluationWindow = &types.EvaluationWindowMemberWallClockWindow{}
+	_, err := cl.CloudWatch.PutMetricAlarm(ctx, in)
+	wantAPIError(t, err, "ValidationError")
+	in = errorRatioAlarm("nowhere", 3600)
+	in.EvaluationWindow = &types.EvaluationWindowMemberWallClockWindow{Value: types.WallClockWindow{Timezone: aws.String("+05:31")}}
+	_, err = cl.CloudWatch.PutMetricAlarm(ctx, in)
+	wantAPIError(t, err, "ValidationError")
+}
