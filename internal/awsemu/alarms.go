@@ -1,5 +1,7 @@
 package awsemu
 
+import "time"
+
 // putAlarm creates or updates a metric alarm (metric set) or a composite
 // alarm (composite set). A new alarm starts in INSUFFICIENT_DATA; an updated
 // one keeps its state until it is next evaluated.
@@ -24,13 +26,20 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 		s.setTags(a.arn, tags)
 	}
 	a.config, a.metric, a.composite, a.configUpdated = config, metric, composite, now
-	s.evaluateComposites()
+	s.cw.order = nil
+	s.evaluateComposites(now)
 	return nil
+}
+
+// transition moves an alarm to a new state at the instant at.
+func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
+	a.state, a.stateReason, a.reasonData, a.stateUpdated = st.value, st.reason, st.reasonData, at
+	s.evaluateComposites(at)
 }
 
 // evaluateComposites recomputes every composite from its children until
 // nothing changes (composites may reference composites).
-func (s *Server) evaluateComposites() {
+func (s *Server) evaluateComposites(at time.Time) {
 	for pass := 0; pass < 10; pass++ {
 		changed := false
 		for _, name := range sortedKeys(s.cw.alarms) {
@@ -56,7 +65,7 @@ func (s *Server) evaluateComposites() {
 				next = stateInsufficient
 			}
 			if next != a.state {
-				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", s.clock.Now()
+				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", at
 				changed = true
 			}
 		}
@@ -64,4 +73,35 @@ func (s *Server) evaluateComposites() {
 			return
 		}
 	}
+}
+
+// deleteAlarms deletes alarms all or nothing, as AWS does: one unknown name
+// deletes none.
+func (s *Server) deleteAlarms(names []string) error {
+	for _, n := range names {
+		if _, ok := s.cw.alarms[n]; !ok {
+			return cwNotFound("Alarm %s does not exist; no alarms were deleted", n)
+		}
+	}
+	now := s.clock.Now()
+	for _, n := range names {
+		delete(s.cw.tags, s.cw.alarms[n].arn)
+		delete(s.cw.alarms, n)
+	}
+	s.cw.order = nil
+	s.evaluateComposites(now)
+	return nil
+}
+
+// setAlarmState is SetAlarmState: the alarm takes the state at once.
+func (s *Server) setAlarmState(name string, st alarmState) error {
+	a, ok := s.cw.alarms[name]
+	if !ok {
+		return cwNotFound("Alarm %s does not exist", name)
+	}
+	if a.kind == compositeAlarmKind {
+		return errValidation("SetAlarmState is not supported for composite alarm %s in the emulator", name)
+	}
+	s.transition(a, st, s.clock.Now())
+	return nil
 }

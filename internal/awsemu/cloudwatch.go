@@ -37,6 +37,7 @@ type alarm struct {
 	composite     *compositeAlarmDef // composite alarms
 	state         string
 	stateReason   string
+	reasonData    string // StateReasonData JSON
 	stateUpdated  time.Time
 	configUpdated time.Time
 }
@@ -59,6 +60,8 @@ type cloudWatchState struct {
 	dashboards map[string]*dashboard
 	tags       map[string]map[string]string // ARN → tags
 	metrics    *metricStore
+	order      []*alarm // metric alarms by name; nil when it must be rebuilt
+	highRes    bool     // some metric alarm has a period under a minute
 }
 
 func (s *Server) initCloudWatch() {
@@ -214,6 +217,9 @@ func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
 		d["AlarmArn"] = a.arn
 		d["StateValue"] = a.state
 		d["StateReason"] = a.stateReason
+		if a.reasonData != "" {
+			d["StateReasonData"] = a.reasonData
+		}
 		d["StateUpdatedTimestamp"] = a.stateUpdated
 		d["StateTransitionedTimestamp"] = a.stateUpdated
 		d["AlarmConfigurationUpdatedTimestamp"] = a.configUpdated
@@ -257,29 +263,13 @@ func (s *Server) cwDeleteAlarms(in Doc) (Doc, error) {
 	if len(names) > maxDescribeAlarmsBatch {
 		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
 	}
-	// All or nothing, as AWS does: one unknown name deletes none.
-	for _, n := range names {
-		if _, ok := s.cw.alarms[n]; !ok {
-			return nil, cwNotFound("Alarm %s does not exist; no alarms were deleted", n)
-		}
-	}
-	for _, n := range names {
-		delete(s.cw.tags, s.cw.alarms[n].arn)
-		delete(s.cw.alarms, n)
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
+	return Doc{}, s.deleteAlarms(names)
 }
 
 func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
-	name := dstr(in, "AlarmName")
-	a, ok := s.cw.alarms[name]
-	if !ok {
-		return nil, cwNotFound("Alarm %s does not exist", name)
-	}
 	state := dstr(in, "StateValue")
 	switch state {
-	case "OK", "ALARM", "INSUFFICIENT_DATA":
+	case stateOK, stateAlarm, stateInsufficient:
 	default:
 		return nil, errValidation("StateValue must be OK, ALARM or INSUFFICIENT_DATA; got %q", state)
 	}
@@ -287,12 +277,7 @@ func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
 	if reason == "" {
 		return nil, cwMissing("StateReason")
 	}
-	if a.kind == compositeAlarmKind {
-		return nil, errValidation("SetAlarmState is not supported for composite alarm %s in the emulator", name)
-	}
-	a.state, a.stateReason, a.stateUpdated = state, reason, s.clock.Now()
-	s.evaluateComposites()
-	return Doc{}, nil
+	return Doc{}, s.setAlarmState(dstr(in, "AlarmName"), alarmState{value: state, reason: reason, reasonData: dstr(in, "StateReasonData")})
 }
 
 // AlarmState reports an alarm's current state, for tests.
@@ -312,8 +297,7 @@ func (s *Server) SetAlarmState(name, state string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	_, err := s.cwSetAlarmState(Doc{"AlarmName": name, "StateValue": state, "StateReason": "set by test"})
-	return err
+	return s.setAlarmState(name, alarmState{value: state, reason: "set by test"})
 }
 
 func dashboardARN(account, name string) string {

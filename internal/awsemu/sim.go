@@ -31,6 +31,7 @@ type simState struct {
 func (s *Server) sources() []simSource {
 	return []simSource{
 		{next: s.nextFleetEvent, step: s.stepFleets},
+		{next: s.nextAlarmEvaluation, step: s.evaluateMetricAlarms},
 	}
 }
 

@@ -1,0 +1,254 @@
+package awsemu
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+)
+
+// minuteTraffic is what a service publishes in one minute of the test:
+// request and good counts, a latency sample, or nothing (ok false).
+type minuteTraffic func(minute int) (total, good float64, ok bool)
+
+func steady(total, good float64) minuteTraffic {
+	return func(int) (float64, float64, bool) { return total, good, true }
+}
+
+// burst serves errorRatio errors in minutes [from, to), clean traffic
+// otherwise.
+func burst(from, to int, errorRatio float64) minuteTraffic {
+	return func(m int) (float64, float64, bool) {
+		if m >= from && m < to {
+			return 100, 100 * (1 - errorRatio), true
+		}
+		return 100, 100, true
+	}
+}
+
+// until stops traffic from minute stop on.
+func until(stop int, tr minuteTraffic) minuteTraffic {
+	return func(m int) (float64, float64, bool) {
+		if m >= stop {
+			return 0, 0, false
+		}
+		return tr(m)
+	}
+}
+
+// burnAlarm is one burn-rate window as the product creates it: an error ratio
+// over a period equal to the window, guarded by a minimum of 60 requests.
+func burnAlarm(name string, period int32, threshold float64) *cloudwatch.PutMetricAlarmInput {
+	stat := func(id, metric string) cwtypes.MetricDataQuery {
+		return cwtypes.MetricDataQuery{Id: aws.String(id), ReturnData: aws.Bool(false), MetricStat: &cwtypes.MetricStat{
+			Metric: &cwtypes.Metric{Namespace: aws.String("App"), MetricName: aws.String(metric), Dimensions: dims("Service", "login")},
+			Period: aws.Int32(period), Stat: aws.String("Sum")}}
+	}
+	return &cloudwatch.PutMetricAlarmInput{
+		AlarmName:          aws.String(name),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanOrEqualToThreshold,
+		EvaluationPeriods:  aws.Int32(1),
+		DatapointsToAlarm:  aws.Int32(1),
+		Threshold:          aws.Float64(threshold),
+		TreatMissingData:   aws.String("notBreaching"),
+		EvaluationWindow:   &cwtypes.EvaluationWindowMemberSlidingWindow{},
+		Metrics: []cwtypes.MetricDataQuery{
+			stat("t", "Requests"), stat("g", "Good"),
+			{Id: aws.String("r"), Expression: aws.String("IF(t >= 60, 1 - FILL(g, 0) / t, 0)"), ReturnData: aws.Bool(true)},
+		},
+	}
+}
+
+// noDataAlarm fires when the request series has been empty for n minutes.
+func noDataAlarm(name string, n int32, missing string) *cloudwatch.PutMetricAlarmInput {
+	return &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String(name), Namespace: aws.String("App"), MetricName: aws.String("Requests"),
+		Dimensions: dims("Service", "login"), Statistic: cwtypes.StatisticSum, Period: aws.Int32(60),
+		EvaluationPeriods: aws.Int32(n), DatapointsToAlarm: aws.Int32(n), Threshold: aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorLessThanThreshold, TreatMissingData: aws.String(missing),
+	}
+}
+
+// alarmSim drives an emulator minute by minute: each minute the traffic is
+// published half way through, then the clock reaches the next minute, where
+// alarms are evaluated.
+type alarmSim struct {
+	t      *testing.T
+	s      *Server
+	clock  *ManualClock
+	cw     *cloudwatch.Client
+	start  time.Time
+	seen   map[string]string // alarm → last observed state@time
+	events []string
+}
+
+func newAlarmSim(t *testing.T) *alarmSim {
+	s, clock, cw := newMetricsTestClient(t)
+	return &alarmSim{t: t, s: s, clock: clock, cw: cw, start: clock.Now(), seen: map[string]string{}}
+}
+
+func (a *alarmSim) putMetricAlarm(in *cloudwatch.PutMetricAlarmInput) {
+	a.t.Helper()
+	if _, err := a.cw.PutMetricAlarm(context.Background(), in); err != nil {
+		a.t.Fatalf("PutMetricAlarm %s: %v", aws.ToString(in.AlarmName), err)
+	}
+}
+
+func (a *alarmSim) putCompositeAlarm(in *cloudwatch.PutCompositeAlarmInput) {
+	a.t.Helper()
+	if _, err := a.cw.PutCompositeAlarm(context.Background(), in); err != nil {
+		a.t.Fatalf("PutCompositeAlarm %s: %v", aws.ToString(in.AlarmName), err)
+	}
+}
+
+// at renders an instant as minutes and seconds since the start.
+func (a *alarmSim) at(t time.Time) string {
+	d := t.Sub(a.start)
+	if d%time.Minute == 0 {
+		return fmt.Sprintf("+%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("+%dm%ds", d/time.Minute, (d%time.Minute)/time.Second)
+}
+
+func (a *alarmSim) publish(minute int, tr minuteTraffic) {
+	a.t.Helper()
+	total, good, ok := tr(minute)
+	if !ok {
+		return
+	}
+	ts := a.clock.Now()
+	_, err := a.cw.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{
+		Namespace: aws.String("App"),
+		MetricData: []cwtypes.MetricDatum{
+			{MetricName: aws.String("Requests"), Dimensions: dims("Service", "login"), Timestamp: aws.Time(ts), Value: aws.Float64(total)},
+			{MetricName: aws.String("Good"), Dimensions: dims("Service", "login"), Timestamp: aws.Time(ts), Value: aws.Float64(good)},
+		},
+	})
+	if err != nil {
+		a.t.Fatalf("PutMetricData: %v", err)
+	}
+}
+
+// run publishes minutes [from, to) and records every state change of the
+// alarms it describes after each minute.
+func (a *alarmSim) run(from, to int, tr minuteTraffic) {
+	a.t.Helper()
+	for m := from; m < to; m++ {
+		a.clock.Set(a.start.Add(time.Duration(m)*time.Minute + 30*time.Second))
+		a.publish(m, tr)
+		a.clock.Set(a.start.Add(time.Duration(m+1) * time.Minute))
+		a.observe()
+	}
+}
+
+// observe records state changes seen through DescribeAlarms.
+func (a *alarmSim) observe() {
+	a.t.Helper()
+	out, err := a.cw.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{
+		AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	note := func(name string, st cwtypes.StateValue, ts *time.Time) {
+		ev := fmt.Sprintf("%s %s@%s", name, st, a.at(aws.ToTime(ts)))
+		if a.seen[name] != ev {
+			a.seen[name] = ev
+			if st != cwtypes.StateValueInsufficientData || a.seen[name+"#"] != "" {
+				a.events = append(a.events, ev)
+			}
+			a.seen[name+"#"] = "seen"
+		}
+	}
+	for _, m := range out.MetricAlarms {
+		note(*m.AlarmName, m.StateValue, m.StateUpdatedTimestamp)
+	}
+	for _, c := range out.CompositeAlarms {
+		note(*c.AlarmName, c.StateValue, c.StateUpdatedTimestamp)
+	}
+}
+
+func (a *alarmSim) want(want ...string) {
+	a.t.Helper()
+	if got := strings.Join(a.events, ", "); got != strings.Join(want, ", ") {
+		a.t.Fatalf("transitions:\n got  %s\n want %s", got, strings.Join(want, ", "))
+	}
+}
+
+func TestAlarms_MetricAlarmEvaluation(t *testing.T) {
+	wallClock := func(in *cloudwatch.PutMetricAlarmInput) *cloudwatch.PutMetricAlarmInput {
+		in.EvaluationWindow = &cwtypes.EvaluationWindowMemberWallClockWindow{}
+		return in
+	}
+	for _, tc := range []struct {
+		name    string
+		alarms  []*cloudwatch.PutMetricAlarmInput
+		minutes int
+		traffic minuteTraffic
+		want    []string
+	}{
+		{
+			name:    "an error ratio over the 5-minute window crossing the threshold fires, and clears once the window has slid past the errors",
+			alarms:  []*cloudwatch.PutMetricAlarmInput{burnAlarm("short", 300, 0.0144)},
+			minutes: 25, traffic: burst(10, 15, 0.10),
+			want: []string{"short OK@+1m", "short ALARM@+11m", "short OK@+20m"},
+		},
+		{
+			name:    "an error ratio under the threshold never fires",
+			alarms:  []*cloudwatch.PutMetricAlarmInput{burnAlarm("short", 300, 0.0144)},
+			minutes: 20, traffic: burst(5, 10, 0.01),
+			want: []string{"short OK@+1m"},
+		},
+		{
+			name:    "below the minimum of 60 requests in the window errors do not count",
+			alarms:  []*cloudwatch.PutMetricAlarmInput{burnAlarm("short", 300, 0.0144)},
+			minutes: 10, traffic: steady(10, 5),
+			want: []string{"short OK@+1m"},
+		},
+		{
+			name: "a breaching no-data alarm fires after N missing minutes; notBreaching stays OK, missing has insufficient data, ignore keeps its state",
+			alarms: []*cloudwatch.PutMetricAlarmInput{noDataAlarm("nodata-breaching", 3, "breaching"), noDataAlarm("nodata-notbreaching", 3, "notBreaching"),
+				noDataAlarm("nodata-missing", 3, "missing"), noDataAlarm("nodata-ignore", 3, "ignore")},
+			minutes: 20, traffic: until(10, steady(100, 100)),
+			want: []string{"nodata-breaching OK@+1m", "nodata-ignore OK@+1m", "nodata-missing OK@+1m", "nodata-notbreaching OK@+1m",
+				"nodata-breaching ALARM@+13m", "nodata-missing INSUFFICIENT_DATA@+13m"},
+		},
+		{
+			name: "M of N: 3 breaching datapoints out of 5 fire, the window sliding past one clears",
+			alarms: []*cloudwatch.PutMetricAlarmInput{{
+				AlarmName: aws.String("errors-3-of-5"), Namespace: aws.String("App"), MetricName: aws.String("Requests"),
+				Dimensions: dims("Service", "login"), Statistic: cwtypes.StatisticSum, Period: aws.Int32(60),
+				EvaluationPeriods: aws.Int32(5), DatapointsToAlarm: aws.Int32(3), Threshold: aws.Float64(150),
+				ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, TreatMissingData: aws.String("notBreaching"),
+			}},
+			minutes: 12,
+			traffic: func(m int) (float64, float64, bool) {
+				if m == 2 || m == 4 || m == 6 {
+					return 200, 200, true
+				}
+				return 100, 100, true
+			},
+			want: []string{"errors-3-of-5 OK@+1m", "errors-3-of-5 ALARM@+7m", "errors-3-of-5 OK@+8m"},
+		},
+		{
+			name: "a sliding 1-hour window fires as soon as the errors arrive, a wall clock window only when the hour is complete",
+			alarms: []*cloudwatch.PutMetricAlarmInput{burnAlarm("sliding", 3600, 0.0144),
+				wallClock(burnAlarm("wall", 3600, 0.0144))},
+			minutes: 75, traffic: burst(10, 11, 1),
+			want: []string{"sliding OK@+1m", "wall OK@+1m", "sliding ALARM@+11m", "wall ALARM@+60m", "sliding OK@+71m"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newAlarmSim(t)
+			for _, in := range tc.alarms {
+				sim.putMetricAlarm(in)
+			}
+			sim.run(0, tc.minutes, tc.traffic)
+			sim.want(tc.want...)
+		})
+	}
+}
