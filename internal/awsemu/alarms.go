@@ -26,52 +26,102 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 		s.setTags(a.arn, tags)
 	}
 	a.config, a.metric, a.composite, a.configUpdated = config, metric, composite, now
-	s.cw.order = nil
-	s.evaluateComposites(now)
+	s.cw.order, s.cw.index = nil, nil
+	if composite != nil {
+		// A composite is evaluated when created or updated, then whenever
+		// one of its children changes state.
+		s.evaluateComposite(a, now)
+	}
 	return nil
 }
 
-// transition moves an alarm to a new state at the instant at.
-func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
-	a.state, a.stateReason, a.reasonData, a.stateUpdated = st.value, st.reason, st.reasonData, at
-	s.evaluateComposites(at)
+// checkNoCycle rejects a composite rule that would, through other
+// composites, refer back to the alarm itself.
+func (s *Server) checkNoCycle(name string, def *compositeAlarmDef) error {
+	seen := map[string]bool{}
+	var reaches func(string) bool
+	reaches = func(n string) bool {
+		if n == name {
+			return true
+		}
+		if seen[n] {
+			return false
+		}
+		seen[n] = true
+		if c := s.cw.alarms[n]; c != nil && c.composite != nil {
+			for _, r := range c.composite.refs {
+				if reaches(r) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, r := range def.refs {
+		if reaches(r) {
+			return errValidation("AlarmRule of %q would create a circular dependency through %q", name, r)
+		}
+	}
+	return nil
 }
 
-// evaluateComposites recomputes every composite from its children until
-// nothing changes (composites may reference composites).
-func (s *Server) evaluateComposites(at time.Time) {
-	for pass := 0; pass < 10; pass++ {
-		changed := false
+// transition moves an alarm to a new state at the instant at, and
+// re-evaluates the composites whose rule names it, stamped with the same
+// instant.
+func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
+	a.state, a.stateReason, a.reasonData, a.stateUpdated = st.value, st.reason, st.reasonData, at
+	for _, c := range s.compositeIndex().parents[a.name] {
+		s.evaluateComposite(c, at)
+	}
+}
+
+// compositeAlarms indexes composites by the alarms they depend on; it is
+// rebuilt after an alarm is put or deleted.
+type compositeAlarms struct {
+	parents map[string][]*alarm // child → composites naming it, by name
+}
+
+func (s *Server) compositeIndex() *compositeAlarms {
+	if s.cw.index == nil {
+		ix := &compositeAlarms{parents: map[string][]*alarm{}}
 		for _, name := range sortedKeys(s.cw.alarms) {
-			a := s.cw.alarms[name]
-			if a.kind != compositeAlarmKind {
+			c := s.cw.alarms[name]
+			if c.composite == nil {
 				continue
 			}
-			allUnknown := true
-			for _, r := range a.composite.refs {
-				if c, ok := s.cw.alarms[r]; ok && c.state != stateInsufficient {
-					allUnknown = false
-				}
-			}
-			next := stateOK
-			if a.composite.rule.eval(func(n string) string {
-				if c, ok := s.cw.alarms[n]; ok {
-					return c.state
-				}
-				return stateInsufficient
-			}) {
-				next = stateAlarm
-			} else if allUnknown {
-				next = stateInsufficient
-			}
-			if next != a.state {
-				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", at
-				changed = true
+			for _, r := range c.composite.refs {
+				ix.parents[r] = append(ix.parents[r], c)
 			}
 		}
-		if !changed {
-			return
+		s.cw.index = ix
+	}
+	return s.cw.index
+}
+
+// evaluateComposite applies a composite's rule to its children's states:
+// ALARM when the rule is true, INSUFFICIENT_DATA when it is false and no
+// child has left INSUFFICIENT_DATA, OK otherwise.
+func (s *Server) evaluateComposite(c *alarm, at time.Time) {
+	stateOf := func(n string) string {
+		if a, ok := s.cw.alarms[n]; ok {
+			return a.state
 		}
+		return stateInsufficient
+	}
+	next := stateOK
+	if c.composite.rule.eval(stateOf) {
+		next = stateAlarm
+	} else {
+		unknown := true
+		for _, r := range c.composite.refs {
+			unknown = unknown && stateOf(r) == stateInsufficient
+		}
+		if unknown {
+			next = stateInsufficient
+		}
+	}
+	if next != c.state {
+		s.transition(c, alarmState{value: next, reason: "arbitrary alarm rule evaluation"}, at)
 	}
 }
 
@@ -84,12 +134,20 @@ func (s *Server) deleteAlarms(names []string) error {
 		}
 	}
 	now := s.clock.Now()
+	var affected []*alarm
+	for _, n := range names {
+		affected = append(affected, s.compositeIndex().parents[n]...)
+	}
 	for _, n := range names {
 		delete(s.cw.tags, s.cw.alarms[n].arn)
 		delete(s.cw.alarms, n)
 	}
-	s.cw.order = nil
-	s.evaluateComposites(now)
+	s.cw.order, s.cw.index = nil, nil
+	for _, c := range affected {
+		if s.cw.alarms[c.name] == c {
+			s.evaluateComposite(c, now)
+		}
+	}
 	return nil
 }
 

@@ -252,3 +252,41 @@ func TestAlarms_MetricAlarmEvaluation(t *testing.T) {
 		})
 	}
 }
+
+func pageComposite(name string, windows ...string) *cloudwatch.PutCompositeAlarmInput {
+	var terms []string
+	for _, w := range windows {
+		terms = append(terms, fmt.Sprintf("ALARM(%q)", w))
+	}
+	return &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String(name), AlarmRule: aws.String(strings.Join(terms, " AND "))}
+}
+
+func TestAlarms_CompositeLongAndShort(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		traffic minuteTraffic
+		want    []string
+	}{
+		{
+			name:    "a sustained burst fires both windows and the composite, which clears with the short window",
+			traffic: burst(10, 15, 0.10),
+			want: []string{"long OK@+1m", "short OK@+1m", "page OK@+1m",
+				"short ALARM@+11m", "long ALARM@+12m", "page ALARM@+12m",
+				"short OK@+20m", "page OK@+20m", "long OK@+35m"},
+		},
+		{
+			name:    "a one-minute blip fires only the short window, so the composite stays OK",
+			traffic: burst(10, 11, 0.10),
+			want:    []string{"long OK@+1m", "short OK@+1m", "page OK@+1m", "short ALARM@+11m", "short OK@+16m"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newAlarmSim(t)
+			sim.putMetricAlarm(burnAlarm("long", 3600, 0.0144))
+			sim.putMetricAlarm(burnAlarm("short", 300, 0.0144))
+			sim.putCompositeAlarm(pageComposite("page", "long", "short"))
+			sim.run(0, 40, tc.traffic)
+			sim.want(tc.want...)
+		})
+	}
+}

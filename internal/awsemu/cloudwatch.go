@@ -60,8 +60,9 @@ type cloudWatchState struct {
 	dashboards map[string]*dashboard
 	tags       map[string]map[string]string // ARN → tags
 	metrics    *metricStore
-	order      []*alarm // metric alarms by name; nil when it must be rebuilt
-	highRes    bool     // some metric alarm has a period under a minute
+	order      []*alarm         // metric alarms by name; nil when it must be rebuilt
+	index      *compositeAlarms // nil when it must be rebuilt
+	highRes    bool             // some metric alarm has a period under a minute
 }
 
 func (s *Server) initCloudWatch() {
@@ -124,6 +125,9 @@ func (s *Server) cwPutCompositeAlarm(in Doc) (Doc, error) {
 	}
 	def, err := decodeCompositeAlarm(in, name, func(n string) bool { return s.cw.alarms[n] != nil })
 	if err != nil {
+		return nil, err
+	}
+	if err := s.checkNoCycle(name, def); err != nil {
 		return nil, err
 	}
 	return Doc{}, s.putAlarm(name, withoutKey(in, "Tags"), ddocs(in, "Tags"), nil, def)
