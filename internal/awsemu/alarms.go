@@ -69,7 +69,10 @@ func (s *Server) checkNoCycle(name string, def *compositeAlarmDef) error {
 // re-evaluates the composites whose rule names it, stamped with the same
 // instant.
 func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
+	old := a.state
 	a.state, a.stateReason, a.reasonData, a.stateUpdated = st.value, st.reason, st.reasonData, at
+	s.invokeActions(a, old, at)
+	s.suppressorChanged(a, old, at)
 	for _, c := range s.compositeIndex().parents[a.name] {
 		s.evaluateComposite(c, at)
 	}
@@ -78,16 +81,22 @@ func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
 // compositeAlarms indexes composites by the alarms they depend on; it is
 // rebuilt after an alarm is put or deleted.
 type compositeAlarms struct {
-	parents map[string][]*alarm // child → composites naming it, by name
+	composites []*alarm            // by name
+	parents    map[string][]*alarm // child → composites naming it, by name
+	suppresses map[string][]*alarm // suppressor → composites it suppresses, by name
 }
 
 func (s *Server) compositeIndex() *compositeAlarms {
 	if s.cw.index == nil {
-		ix := &compositeAlarms{parents: map[string][]*alarm{}}
+		ix := &compositeAlarms{parents: map[string][]*alarm{}, suppresses: map[string][]*alarm{}}
 		for _, name := range sortedKeys(s.cw.alarms) {
 			c := s.cw.alarms[name]
 			if c.composite == nil {
 				continue
+			}
+			ix.composites = append(ix.composites, c)
+			if sup := c.composite.suppressor; sup != "" {
+				ix.suppresses[sup] = append(ix.suppresses[sup], c)
 			}
 			for _, r := range c.composite.refs {
 				ix.parents[r] = append(ix.parents[r], c)

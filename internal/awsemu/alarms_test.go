@@ -3,6 +3,7 @@ package awsemu
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -287,6 +288,177 @@ func TestAlarms_CompositeLongAndShort(t *testing.T) {
 			sim.putCompositeAlarm(pageComposite("page", "long", "short"))
 			sim.run(0, 40, tc.traffic)
 			sim.want(tc.want...)
+		})
+	}
+}
+
+const (
+	pageTopic   = "arn:aws:sns:us-east-1:123456789012:page"
+	ticketTopic = "arn:aws:sns:us-east-1:123456789012:ticket"
+	okTopic     = "arn:aws:sns:us-east-1:123456789012:ok"
+)
+
+// heldAlarm is a metric alarm on a series nobody publishes, ignoring missing
+// data: it keeps whatever state SetAlarmState gives it, so a test controls
+// its children's transitions to the second.
+func heldAlarm(name string) *cloudwatch.PutMetricAlarmInput {
+	in := noDataAlarm(name, 1, "ignore")
+	in.MetricName = aws.String("Unpublished")
+	return in
+}
+
+func (a *alarmSim) setState(name string, st cwtypes.StateValue, reason string) {
+	a.t.Helper()
+	_, err := a.cw.SetAlarmState(context.Background(), &cloudwatch.SetAlarmStateInput{
+		AlarmName: aws.String(name), StateValue: st, StateReason: aws.String(reason)})
+	if err != nil {
+		a.t.Fatalf("SetAlarmState %s: %v", name, err)
+	}
+}
+
+// actions renders the invoked actions as "alarm OLD->NEW topic@time".
+func (a *alarmSim) actions(recs []ActionRecord) []string {
+	var out []string
+	for _, r := range recs {
+		topic := r.ARN[strings.LastIndex(r.ARN, ":")+1:]
+		out = append(out, fmt.Sprintf("%s %s->%s %s@%s", r.Alarm, r.OldState, r.NewState, topic, a.at(r.At)))
+	}
+	return out
+}
+
+func wantList(t *testing.T, what string, got, want []string) {
+	t.Helper()
+	if strings.Join(got, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("%s:\n got  %s\n want %s", what, strings.Join(got, ", "), strings.Join(want, ", "))
+	}
+}
+
+func TestAlarms_Actions(t *testing.T) {
+	withActions := func(in *cloudwatch.PutMetricAlarmInput, enabled bool) *cloudwatch.PutMetricAlarmInput {
+		in.AlarmActions, in.OKActions, in.ActionsEnabled = []string{pageTopic}, []string{okTopic}, aws.Bool(enabled)
+		return in
+	}
+	for _, tc := range []struct {
+		name      string
+		alarm     *cloudwatch.PutMetricAlarmInput
+		composite *cloudwatch.PutCompositeAlarmInput
+		want      []string
+	}{
+		{
+			name:  "each transition invokes the actions of the state entered",
+			alarm: withActions(burnAlarm("short", 300, 0.0144), true),
+			want:  []string{"short INSUFFICIENT_DATA->OK ok@+1m", "short OK->ALARM page@+11m", "short ALARM->OK ok@+20m"},
+		},
+		{
+			name:  "ActionsEnabled false invokes nothing",
+			alarm: withActions(burnAlarm("short", 300, 0.0144), false),
+		},
+		{
+			name:      "a composite invokes its own actions when its rule turns true",
+			alarm:     burnAlarm("short", 300, 0.0144),
+			composite: &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(short)`), AlarmActions: []string{pageTopic}},
+			want:      []string{"page OK->ALARM page@+11m"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newAlarmSim(t)
+			sim.putMetricAlarm(tc.alarm)
+			if tc.composite != nil {
+				sim.putCompositeAlarm(tc.composite)
+			}
+			sim.run(0, 25, burst(10, 15, 0.10))
+			wantList(t, "actions", sim.actions(sim.s.ActionsInvoked()), tc.want)
+		})
+	}
+}
+
+type stateStep struct {
+	at    time.Duration
+	alarm string
+	state cwtypes.StateValue
+}
+
+func TestAlarms_ActionsSuppressor(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps []stateStep
+		// suppressedBy is the ticket's ActionsSuppressedBy at given instants.
+		suppressedBy map[time.Duration]cwtypes.ActionsSuppressedBy
+		want         []string
+	}{
+		{
+			name:  "with the page quiet the ticket acts once its wait period is over",
+			steps: []stateStep{{time.Minute, "ticket-window", "ALARM"}},
+			suppressedBy: map[time.Duration]cwtypes.ActionsSuppressedBy{
+				90 * time.Second: cwtypes.ActionsSuppressedByWaitPeriod, 4 * time.Minute: ""},
+			want: []string{"ticket OK->ALARM ticket@+3m"},
+		},
+		{
+			name: "while the page is in ALARM the ticket takes no action at all",
+			steps: []stateStep{{time.Minute, "page-window", "ALARM"}, {2 * time.Minute, "ticket-window", "ALARM"},
+				{10 * time.Minute, "ticket-window", "OK"}, {20 * time.Minute, "page-window", "OK"}},
+			suppressedBy: map[time.Duration]cwtypes.ActionsSuppressedBy{
+				5 * time.Minute: cwtypes.ActionsSuppressedByAlarm, 22 * time.Minute: cwtypes.ActionsSuppressedByExtensionPeriod, 26 * time.Minute: ""},
+			want: []string{"page OK->ALARM page@+1m"},
+		},
+		{
+			name: "a page arriving within the wait period suppresses the ticket, which acts after the extension period if still in ALARM",
+			steps: []stateStep{{time.Minute, "ticket-window", "ALARM"}, {2 * time.Minute, "page-window", "ALARM"},
+				{30 * time.Minute, "page-window", "OK"}},
+			suppressedBy: map[time.Duration]cwtypes.ActionsSuppressedBy{
+				90 * time.Second: cwtypes.ActionsSuppressedByWaitPeriod, 150 * time.Second: cwtypes.ActionsSuppressedByAlarm,
+				31 * time.Minute: cwtypes.ActionsSuppressedByExtensionPeriod},
+			want: []string{"page OK->ALARM page@+2m", "ticket OK->ALARM ticket@+35m"},
+		},
+		{
+			name: "a ticket that clears during the extension period never acts",
+			steps: []stateStep{{time.Minute, "page-window", "ALARM"}, {2 * time.Minute, "ticket-window", "ALARM"},
+				{10 * time.Minute, "page-window", "OK"}, {12 * time.Minute, "ticket-window", "OK"}},
+			want: []string{"page OK->ALARM page@+1m"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newAlarmSim(t)
+			sim.putMetricAlarm(heldAlarm("page-window"))
+			sim.putMetricAlarm(heldAlarm("ticket-window"))
+			sim.putCompositeAlarm(&cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"),
+				AlarmRule: aws.String(`ALARM("page-window")`), AlarmActions: []string{pageTopic}})
+			sim.putCompositeAlarm(&cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("ticket"),
+				AlarmRule: aws.String(`ALARM("ticket-window") OR ALARM("page-window")`), AlarmActions: []string{ticketTopic},
+				ActionsSuppressor: aws.String("page"), ActionsSuppressorWaitPeriod: aws.Int32(120), ActionsSuppressorExtensionPeriod: aws.Int32(300)})
+			sim.setState("page-window", "OK", "start")
+			sim.setState("ticket-window", "OK", "start")
+			var checks []time.Duration
+			for at := range tc.suppressedBy {
+				checks = append(checks, at)
+			}
+			for _, st := range tc.steps {
+				checks = append(checks, st.at)
+			}
+			slices.Sort(checks)
+			for _, at := range checks {
+				sim.clock.Set(sim.start.Add(at))
+				for _, st := range tc.steps {
+					if st.at == at {
+						sim.setState(st.alarm, st.state, "test")
+					}
+				}
+				if want, ok := tc.suppressedBy[at]; ok {
+					out, err := sim.cw.DescribeAlarms(context.Background(), &cloudwatch.DescribeAlarmsInput{
+						AlarmNames: []string{"ticket"}, AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeCompositeAlarm}})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := out.CompositeAlarms[0].ActionsSuppressedBy; got != want {
+						t.Fatalf("at %s ActionsSuppressedBy = %q, want %q (%s)", sim.at(sim.clock.Now()), got, want,
+							aws.ToString(out.CompositeAlarms[0].ActionsSuppressedReason))
+					}
+				}
+			}
+			if err := sim.s.Advance(time.Hour); err != nil {
+				t.Fatal(err)
+			}
+			wantList(t, "actions", sim.actions(sim.s.ActionsInvoked()), tc.want)
 		})
 	}
 }

@@ -40,6 +40,7 @@ type alarm struct {
 	reasonData    string // StateReasonData JSON
 	stateUpdated  time.Time
 	configUpdated time.Time
+	supp          suppression // composites with an actions suppressor
 }
 
 func (a *alarm) actions() alarmActions {
@@ -62,6 +63,8 @@ type cloudWatchState struct {
 	metrics    *metricStore
 	order      []*alarm         // metric alarms by name; nil when it must be rebuilt
 	index      *compositeAlarms // nil when it must be rebuilt
+	invoked    []ActionRecord   // actions alarms invoked
+	suppressed []ActionRecord   // composite actions a suppressor held back
 	highRes    bool             // some metric alarm has a period under a minute
 }
 
@@ -229,6 +232,10 @@ func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
 		d["AlarmConfigurationUpdatedTimestamp"] = a.configUpdated
 		if _, ok := d["ActionsEnabled"]; !ok {
 			d["ActionsEnabled"] = true
+		}
+		if by := s.suppressedBy(a, s.clock.Now()); by != "" {
+			d["ActionsSuppressedBy"] = by
+			d["ActionsSuppressedReason"] = s.suppressedReason(a, by)
 		}
 		if a.kind == metricAlarmKind {
 			metricDocs = append(metricDocs, d)

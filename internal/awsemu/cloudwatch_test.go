@@ -146,6 +146,38 @@ func TestCloudWatch_MalformedAlarmsAreRejected(t *testing.T) {
 	}
 	_, err := cl.CloudWatch.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("c"), AlarmRule: aws.String(`ALARM("nope")`)})
 	wantAPIError(t, err, "ValidationError")
+
+	if _, err := cl.CloudWatch.PutMetricAlarm(ctx, errorRatioAlarm("window", 300)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"page", `ALARM(window)`}, {"escalation", `ALARM(page)`}} {
+		if _, err := cl.CloudWatch.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String(c[0]), AlarmRule: aws.String(c[1])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   cloudwatch.PutCompositeAlarmInput
+	}{
+		{"a suppressor without wait and extension periods", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("page")}},
+		{"a suppressor with only a wait period", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("page"), ActionsSuppressorWaitPeriod: aws.Int32(60)}},
+		{"wait and extension periods without a suppressor", cloudwatch.PutCompositeAlarmInput{ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(60)}},
+		{"a suppressor that does not exist", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("nope"),
+			ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(60)}},
+		{"a rule that refers back to the alarm through another composite", cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(escalation)`)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			if in.AlarmName == nil {
+				in.AlarmName = aws.String("ticket")
+			}
+			if in.AlarmRule == nil {
+				in.AlarmRule = aws.String(`ALARM(window)`)
+			}
+			_, err := cl.CloudWatch.PutCompositeAlarm(ctx, &in)
+			wantAPIError(t, err, "ValidationError")
+		})
+	}
 	_, err = cl.CloudWatch.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("nope"), StateValue: types.StateValueOk, StateReason: aws.String("x")})
 	wantAPIError(t, err, "ResourceNotFound")
 }

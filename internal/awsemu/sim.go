@@ -31,6 +31,7 @@ type simState struct {
 func (s *Server) sources() []simSource {
 	return []simSource{
 		{next: s.nextFleetEvent, step: s.stepFleets},
+		{next: s.nextRelease, step: s.releaseDue},
 		{next: s.nextAlarmEvaluation, step: s.evaluateMetricAlarms},
 	}
 }
