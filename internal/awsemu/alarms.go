@@ -160,14 +160,19 @@ func (s *Server) deleteAlarms(names []string) error {
 	return nil
 }
 
-// setAlarmState is SetAlarmState: the alarm takes the state at once.
+// setAlarmState is SetAlarmState (API reference): the alarm takes the state
+// at once, with history and, when the state differs, actions. A metric alarm
+// returns to its actual state at its next evaluation; a composite keeps the
+// state until one of its children changes state or its configuration is
+// updated.
 func (s *Server) setAlarmState(name string, st alarmState) error {
 	a, ok := s.cw.alarms[name]
 	if !ok {
 		return cwNotFound("Alarm %s does not exist", name)
 	}
-	if a.kind == compositeAlarmKind {
-		return errValidation("SetAlarmState is not supported for composite alarm %s in the emulator", name)
+	if st.value == a.state {
+		a.stateReason, a.reasonData = st.reason, st.reasonData
+		return nil
 	}
 	s.transition(a, st, s.clock.Now())
 	return nil

@@ -462,3 +462,68 @@ func TestAlarms_ActionsSuppressor(t *testing.T) {
 		})
 	}
 }
+
+func TestAlarms_SetAlarmStateDrill(t *testing.T) {
+	drilled := func(in *cloudwatch.PutMetricAlarmInput) *cloudwatch.PutMetricAlarmInput {
+		in.AlarmActions = []string{pageTopic}
+		return in
+	}
+	for _, tc := range []struct {
+		name       string
+		alarms     []*cloudwatch.PutMetricAlarmInput
+		composite  *cloudwatch.PutCompositeAlarmInput
+		drill      []string
+		traffic    minuteTraffic
+		wantStates []string
+		wantPages  []string
+	}{
+		{
+			name:       "a drill on a metric alarm pages once and the alarm returns to its evaluated state at the next evaluation",
+			alarms:     []*cloudwatch.PutMetricAlarmInput{drilled(burnAlarm("short", 300, 0.0144))},
+			drill:      []string{"short"},
+			wantStates: []string{"short OK@+1m", "short ALARM@+5m30s", "short OK@+6m"},
+			wantPages:  []string{"short OK->ALARM page@+5m30s"},
+		},
+		{
+			name:      "a drill on the page's windows fires the page composite once; it clears when the windows are evaluated again",
+			alarms:    []*cloudwatch.PutMetricAlarmInput{burnAlarm("long", 3600, 0.0144), burnAlarm("short", 300, 0.0144)},
+			composite: &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(long) AND ALARM(short)`), AlarmActions: []string{pageTopic}},
+			drill:     []string{"long", "short"},
+			wantStates: []string{"long OK@+1m", "short OK@+1m", "page OK@+1m", "long ALARM@+5m30s", "short ALARM@+5m30s", "page ALARM@+5m30s",
+				"long OK@+6m", "short OK@+6m", "page OK@+6m"},
+			wantPages: []string{"page OK->ALARM page@+5m30s"},
+		},
+		{
+			name:       "a drill on a composite keeps it in ALARM until one of its children changes state",
+			alarms:     []*cloudwatch.PutMetricAlarmInput{burnAlarm("long", 3600, 0.0144), burnAlarm("short", 300, 0.0144)},
+			composite:  &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(long) AND ALARM(short)`), AlarmActions: []string{pageTopic}},
+			drill:      []string{"page"},
+			traffic:    burst(10, 13, 0.10),
+			wantStates: []string{"long OK@+1m", "short OK@+1m", "page OK@+1m", "page ALARM@+5m30s", "short ALARM@+11m", "page OK@+11m", "long ALARM@+12m", "page ALARM@+12m"},
+			wantPages:  []string{"page OK->ALARM page@+5m30s", "page OK->ALARM page@+12m"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sim := newAlarmSim(t)
+			for _, in := range tc.alarms {
+				sim.putMetricAlarm(in)
+			}
+			if tc.composite != nil {
+				sim.putCompositeAlarm(tc.composite)
+			}
+			traffic := tc.traffic
+			if traffic == nil {
+				traffic = steady(100, 100)
+			}
+			sim.run(0, 5, traffic)
+			sim.clock.Set(sim.start.Add(5*time.Minute + 30*time.Second))
+			for _, name := range tc.drill {
+				sim.setState(name, "ALARM", "drill: paging test by the on-call")
+			}
+			sim.observe()
+			sim.run(5, 14, traffic)
+			sim.want(tc.wantStates...)
+			wantList(t, "pages", sim.actions(sim.s.ActionsInvoked()), tc.wantPages)
+		})
+	}
+}
