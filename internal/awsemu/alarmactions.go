@@ -123,6 +123,7 @@ func (s *Server) invokeActions(a *alarm, old string, at time.Time) {
 func (s *Server) perform(a *alarm, old, new, reason string, arns []string, at time.Time) {
 	for _, arn := range arns {
 		s.cw.invoked = append(s.cw.invoked, ActionRecord{At: at, Alarm: a.name, ARN: arn, OldState: old, NewState: new, Reason: reason})
+		s.recordAction(a, arn, at)
 	}
 }
 

@@ -27,6 +27,11 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 	}
 	a.config, a.metric, a.composite, a.configUpdated = config, metric, composite, now
 	s.cw.order, s.cw.index = nil, nil
+	change := "Update"
+	if !exists {
+		change = "Create"
+	}
+	s.recordConfiguration(a, now, change)
 	if composite != nil {
 		// A composite is evaluated when created or updated, then whenever
 		// one of its children changes state.
@@ -69,10 +74,11 @@ func (s *Server) checkNoCycle(name string, def *compositeAlarmDef) error {
 // re-evaluates the composites whose rule names it, stamped with the same
 // instant.
 func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
-	old := a.state
+	old := alarmState{value: a.state, reason: a.stateReason, reasonData: a.reasonData}
 	a.state, a.stateReason, a.reasonData, a.stateUpdated = st.value, st.reason, st.reasonData, at
-	s.invokeActions(a, old, at)
-	s.suppressorChanged(a, old, at)
+	s.recordStateUpdate(a, old, at)
+	s.invokeActions(a, old.value, at)
+	s.suppressorChanged(a, old.value, at)
 	for _, c := range s.compositeIndex().parents[a.name] {
 		s.evaluateComposite(c, at)
 	}
@@ -148,6 +154,7 @@ func (s *Server) deleteAlarms(names []string) error {
 		affected = append(affected, s.compositeIndex().parents[n]...)
 	}
 	for _, n := range names {
+		s.recordConfiguration(s.cw.alarms[n], now, "Delete")
 		delete(s.cw.tags, s.cw.alarms[n].arn)
 		delete(s.cw.alarms, n)
 	}

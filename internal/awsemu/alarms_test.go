@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -525,5 +526,90 @@ func TestAlarms_SetAlarmStateDrill(t *testing.T) {
 			sim.want(tc.wantStates...)
 			wantList(t, "pages", sim.actions(sim.s.ActionsInvoked()), tc.wantPages)
 		})
+	}
+}
+
+func (a *alarmSim) history(in *cloudwatch.DescribeAlarmHistoryInput) []cwtypes.AlarmHistoryItem {
+	a.t.Helper()
+	var items []cwtypes.AlarmHistoryItem
+	p := cloudwatch.NewDescribeAlarmHistoryPaginator(a.cw, in)
+	for p.HasMorePages() {
+		out, err := p.NextPage(context.Background())
+		if err != nil {
+			a.t.Fatal(err)
+		}
+		items = append(items, out.AlarmHistoryItems...)
+	}
+	return items
+}
+
+func (a *alarmSim) summaries(items []cwtypes.AlarmHistoryItem) []string {
+	var out []string
+	for _, it := range items {
+		out = append(out, fmt.Sprintf("%s %s: %s@%s", aws.ToString(it.AlarmName), it.HistoryItemType, aws.ToString(it.HistorySummary), a.at(aws.ToTime(it.Timestamp))))
+	}
+	return out
+}
+
+func TestAlarms_History(t *testing.T) {
+	sim := newAlarmSim(t)
+	in := burnAlarm("short", 300, 0.0144)
+	in.AlarmActions = []string{pageTopic}
+	sim.putMetricAlarm(in)
+	sim.putCompositeAlarm(&cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(short)`)})
+	sim.run(0, 25, burst(10, 15, 0.10))
+	sim.clock.Set(sim.start.Add(30 * time.Minute))
+	if _, err := sim.cw.DeleteAlarms(context.Background(), &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"page", "short"}}); err != nil {
+		t.Fatal(err)
+	}
+	both := []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}
+	shortHistory := []string{
+		`short ConfigurationUpdate: Alarm "short" created@+0m`,
+		"short StateUpdate: Alarm updated from INSUFFICIENT_DATA to OK@+1m",
+		"short StateUpdate: Alarm updated from OK to ALARM@+11m",
+		"short Action: Successfully executed action " + pageTopic + "@+11m",
+		"short StateUpdate: Alarm updated from ALARM to OK@+20m",
+		`short ConfigurationUpdate: Alarm "short" deleted@+30m`,
+	}
+	reversed := slices.Clone(shortHistory)
+	slices.Reverse(reversed)
+	for _, tc := range []struct {
+		name string
+		in   cloudwatch.DescribeAlarmHistoryInput
+		want []string
+	}{
+		{"one alarm's history, oldest first, outlives the alarm", cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("short"), ScanBy: cwtypes.ScanByTimestampAscending}, shortHistory},
+		{"newest first by default, two records a page", cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("short"), MaxRecords: aws.Int32(2)}, reversed},
+		{"state updates only, within a time range", cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("short"), HistoryItemType: cwtypes.HistoryItemTypeStateUpdate,
+			StartDate: aws.Time(sim.start.Add(5 * time.Minute)), EndDate: aws.Time(sim.start.Add(20 * time.Minute)), ScanBy: cwtypes.ScanByTimestampAscending},
+			[]string{shortHistory[2], shortHistory[4]}},
+		{"composite history needs AlarmTypes", cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("page")}, nil},
+		{"a composite's history", cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("page"), AlarmTypes: both, ScanBy: cwtypes.ScanByTimestampAscending}, []string{
+			`page ConfigurationUpdate: Alarm "page" created@+0m`,
+			"page StateUpdate: Alarm updated from INSUFFICIENT_DATA to OK@+1m",
+			"page StateUpdate: Alarm updated from OK to ALARM@+11m",
+			"page StateUpdate: Alarm updated from ALARM to OK@+20m",
+			`page ConfigurationUpdate: Alarm "page" deleted@+30m`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			wantList(t, "history", sim.summaries(sim.history(&in)), tc.want)
+		})
+	}
+	in2 := cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String("short"), HistoryItemType: cwtypes.HistoryItemTypeStateUpdate, ScanBy: cwtypes.ScanByTimestampAscending}
+	items := sim.history(&in2)
+	var data struct {
+		OldState, NewState struct {
+			StateValue, StateReason string
+			StateReasonData         struct{ Period int }
+		}
+	}
+	if err := json.Unmarshal([]byte(aws.ToString(items[1].HistoryData)), &data); err != nil {
+		t.Fatal(err)
+	}
+	if data.OldState.StateValue != "OK" || data.NewState.StateValue != "ALARM" || data.NewState.StateReasonData.Period != 300 ||
+		!strings.HasPrefix(data.NewState.StateReason, "Threshold Crossed: 1 out of the last 1 datapoints [") {
+		t.Fatalf("history data = %s", aws.ToString(items[1].HistoryData))
 	}
 }

@@ -65,6 +65,7 @@ type cloudWatchState struct {
 	index      *compositeAlarms // nil when it must be rebuilt
 	invoked    []ActionRecord   // actions alarms invoked
 	suppressed []ActionRecord   // composite actions a suppressor held back
+	history    []historyItem    // in time order; kept after an alarm is deleted
 	highRes    bool             // some metric alarm has a period under a minute
 }
 
@@ -79,18 +80,19 @@ func (s *Server) initCloudWatch() {
 // cloudWatchOps is keyed by operation name; metric data operations register
 // themselves from their own file.
 var cloudWatchOps = map[string]func(*Server, any) (any, error){
-	"PutMetricAlarm":      cborOp((*Server).cwPutMetricAlarm),
-	"PutCompositeAlarm":   cborOp((*Server).cwPutCompositeAlarm),
-	"DescribeAlarms":      cborOp((*Server).cwDescribeAlarms),
-	"DeleteAlarms":        cborOp((*Server).cwDeleteAlarms),
-	"SetAlarmState":       cborOp((*Server).cwSetAlarmState),
-	"PutDashboard":        cborOp((*Server).cwPutDashboard),
-	"GetDashboard":        cborOp((*Server).cwGetDashboard),
-	"ListDashboards":      cborOp((*Server).cwListDashboards),
-	"DeleteDashboards":    cborOp((*Server).cwDeleteDashboards),
-	"TagResource":         cborOp((*Server).cwTagResource),
-	"UntagResource":       cborOp((*Server).cwUntagResource),
-	"ListTagsForResource": cborOp((*Server).cwListTagsForResource),
+	"PutMetricAlarm":       cborOp((*Server).cwPutMetricAlarm),
+	"PutCompositeAlarm":    cborOp((*Server).cwPutCompositeAlarm),
+	"DescribeAlarms":       cborOp((*Server).cwDescribeAlarms),
+	"DeleteAlarms":         cborOp((*Server).cwDeleteAlarms),
+	"SetAlarmState":        cborOp((*Server).cwSetAlarmState),
+	"DescribeAlarmHistory": cborOp((*Server).cwDescribeAlarmHistory),
+	"PutDashboard":         cborOp((*Server).cwPutDashboard),
+	"GetDashboard":         cborOp((*Server).cwGetDashboard),
+	"ListDashboards":       cborOp((*Server).cwListDashboards),
+	"DeleteDashboards":     cborOp((*Server).cwDeleteDashboards),
+	"TagResource":          cborOp((*Server).cwTagResource),
+	"UntagResource":        cborOp((*Server).cwUntagResource),
+	"ListTagsForResource":  cborOp((*Server).cwListTagsForResource),
 }
 
 func cwNotFound(format string, args ...any) *APIError {
