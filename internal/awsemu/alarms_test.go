@@ -613,3 +613,50 @@ func TestAlarms_History(t *testing.T) {
 		t.Fatalf("history data = %s", aws.ToString(items[1].HistoryData))
 	}
 }
+
+func TestAlarms_ClockJumpMatchesPolling(t *testing.T) {
+	run := func(step time.Duration) (history, actions []string) {
+		sim := newAlarmSim(t)
+		for _, in := range []*cloudwatch.PutMetricAlarmInput{burnAlarm("long", 3600, 0.0144), burnAlarm("short", 300, 0.0144), noDataAlarm("nodata", 5, "breaching")} {
+			in.AlarmActions, in.OKActions = []string{pageTopic}, []string{okTopic}
+			sim.putMetricAlarm(in)
+		}
+		sim.putCompositeAlarm(&cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(long) AND ALARM(short)`),
+			AlarmActions: []string{pageTopic}})
+		sim.putCompositeAlarm(&cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("ticket"), AlarmRule: aws.String(`ALARM(long) OR ALARM(nodata)`),
+			AlarmActions: []string{ticketTopic}, ActionsSuppressor: aws.String("page"), ActionsSuppressorWaitPeriod: aws.Int32(90), ActionsSuppressorExtensionPeriod: aws.Int32(240)})
+		// The whole hour of traffic is published up front, timestamped
+		// ahead; only samples at or before each evaluation count.
+		traffic := until(45, burst(10, 20, 0.10))
+		var data []cwtypes.MetricDatum
+		for m := 0; m < 60; m++ {
+			if total, good, ok := traffic(m); ok {
+				ts := aws.Time(sim.start.Add(time.Duration(m)*time.Minute + 30*time.Second))
+				data = append(data,
+					cwtypes.MetricDatum{MetricName: aws.String("Requests"), Dimensions: dims("Service", "login"), Timestamp: ts, Value: aws.Float64(total)},
+					cwtypes.MetricDatum{MetricName: aws.String("Good"), Dimensions: dims("Service", "login"), Timestamp: ts, Value: aws.Float64(good)})
+			}
+		}
+		if _, err := sim.cw.PutMetricData(context.Background(), &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"), MetricData: data}); err != nil {
+			t.Fatal(err)
+		}
+		for elapsed := time.Duration(0); elapsed < time.Hour; elapsed += step {
+			if err := sim.s.Advance(step); err != nil {
+				t.Fatal(err)
+			}
+			sim.s.AlarmState("page")
+		}
+		items := sim.history(&cloudwatch.DescribeAlarmHistoryInput{ScanBy: cwtypes.ScanByTimestampAscending,
+			AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+		return sim.summaries(items), sim.actions(sim.s.ActionsInvoked())
+	}
+	jumpHistory, jumpActions := run(time.Hour)
+	if len(jumpActions) < 6 {
+		t.Fatalf("the scenario invokes too few actions to compare: %v", jumpActions)
+	}
+	for _, step := range []time.Duration{time.Minute, 7 * time.Second} {
+		history, actions := run(step)
+		wantList(t, fmt.Sprintf("history polling every %s", step), history, jumpHistory)
+		wantList(t, fmt.Sprintf("actions polling every %s", step), actions, jumpActions)
+	}
+}
