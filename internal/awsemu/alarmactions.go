@@ -133,7 +133,7 @@ func (s *Server) suppressorChanged(sup *alarm, old string, at time.Time) {
 	if old != stateAlarm || sup.state == stateAlarm {
 		return
 	}
-	for _, c := range s.compositeIndex().suppresses[sup.name] {
+	for _, c := range s.cw.index.suppresses[sup.name] {
 		c.supp.extendUntil = at.Add(c.composite.extension)
 		s.release(c, at)
 	}
@@ -157,7 +157,7 @@ func (s *Server) release(c *alarm, t time.Time) {
 func (s *Server) nextRelease(after time.Time) (time.Time, bool) {
 	var best time.Time
 	found := false
-	for _, c := range s.compositeIndex().composites {
+	for _, c := range s.cw.index.composites {
 		if c.supp.pending == nil || s.suppressedBy(c, after) == "Alarm" {
 			continue
 		}
@@ -170,7 +170,7 @@ func (s *Server) nextRelease(after time.Time) (time.Time, bool) {
 }
 
 func (s *Server) releaseDue(t time.Time) {
-	for _, c := range s.compositeIndex().composites {
+	for _, c := range s.cw.index.composites {
 		s.release(c, t)
 	}
 }

@@ -23,29 +23,13 @@ const (
 	evalEveryHighRes = 10 * time.Second
 )
 
-// metricAlarmOrder is the metric alarms in name order, so evaluations at one
-// instant transition (and invoke actions) in a fixed order.
-func (s *Server) metricAlarmOrder() []*alarm {
-	if s.cw.order == nil {
-		s.cw.order = []*alarm{}
-		s.cw.highRes = false
-		for _, name := range sortedKeys(s.cw.alarms) {
-			if a := s.cw.alarms[name]; a.kind == metricAlarmKind {
-				s.cw.order = append(s.cw.order, a)
-				s.cw.highRes = s.cw.highRes || a.metric.period < 60
-			}
-		}
-	}
-	return s.cw.order
-}
-
 // nextAlarmEvaluation is the next evaluation tick after `after`.
 func (s *Server) nextAlarmEvaluation(after time.Time) (time.Time, bool) {
-	if len(s.metricAlarmOrder()) == 0 {
+	if len(s.cw.index.metrics) == 0 {
 		return time.Time{}, false
 	}
 	every := evalEvery
-	if s.cw.highRes {
+	if s.cw.index.highRes > 0 {
 		every = evalEveryHighRes
 	}
 	return after.Truncate(every).Add(every), true
@@ -54,12 +38,12 @@ func (s *Server) nextAlarmEvaluation(after time.Time) (time.Time, bool) {
 // evaluateMetricAlarms evaluates every metric alarm due at the tick t.
 func (s *Server) evaluateMetricAlarms(t time.Time) {
 	onMinute := t.Truncate(evalEvery).Equal(t)
-	for _, a := range s.metricAlarmOrder() {
+	for _, a := range s.cw.index.metrics {
 		if a.metric.period >= 60 && !onMinute {
 			continue
 		}
-		if st, ok := s.evaluateMetricAlarm(a.metric, a.state, t); ok && st.value != a.state {
-			s.transition(a, st, t)
+		if ev, ok := s.evaluateMetricAlarm(a.metric, t); ok && ev.value != a.state {
+			s.transition(a, ev.state(a.state), t)
 		}
 	}
 }
@@ -146,14 +130,17 @@ func (s *Server) datapoints(def *metricAlarmDef, t time.Time) ([]datapoint, erro
 // Simplified: CloudWatch looks further back than N periods (the "evaluation
 // range") for real datapoints before applying the treatment, and may wait
 // for late data; the emulator evaluates exactly the N periods of the window.
-func (s *Server) evaluateMetricAlarm(def *metricAlarmDef, current string, t time.Time) (alarmState, bool) {
+func (s *Server) evaluateMetricAlarm(def *metricAlarmDef, t time.Time) (evaluation, bool) {
 	if def.unsupported != "" {
-		return alarmState{}, false
+		return evaluation{}, false
 	}
+	ev := evaluation{def: def, at: t}
 	pts, err := s.datapoints(def, t)
 	if err != nil {
-		return alarmState{value: stateInsufficient, reason: "Unchecked: the emulator cannot evaluate the alarm: " + err.Error()}, true
+		ev.value, ev.err = stateInsufficient, err
+		return ev, true
 	}
+	ev.pts = pts
 	present, breaching := 0, 0
 	for _, p := range pts {
 		if p.present {
@@ -164,23 +151,46 @@ func (s *Server) evaluateMetricAlarm(def *metricAlarmDef, current string, t time
 		}
 	}
 	missing := def.evals - present
-	data := def.reasonData(pts, t)
 	if present == 0 {
 		switch def.missing {
 		case "ignore":
-			return alarmState{}, false
+			return evaluation{}, false
 		case "missing":
-			return alarmState{value: stateInsufficient, reason: fmt.Sprintf("Insufficient Data: %s %s unknown.", plural(missing, "datapoint"), wasWere(missing)), reasonData: data}, true
+			ev.value = stateInsufficient
+			return ev, true
 		}
 	}
 	if def.missing == "breaching" {
 		breaching += missing
 	}
-	next := stateOK
+	ev.value = stateOK
 	if breaching >= def.toAlarm {
-		next = stateAlarm
+		ev.value = stateAlarm
 	}
-	return alarmState{value: next, reason: def.reason(pts, current, next), reasonData: data}, true
+	return ev, true
+}
+
+// evaluation is the outcome of evaluating a metric alarm at an instant.
+type evaluation struct {
+	def   *metricAlarmDef
+	at    time.Time
+	pts   []datapoint
+	err   error
+	value string // the state the datapoints call for
+}
+
+// state words a transition from the state from the way CloudWatch's state
+// reasons and StateReasonData read; only transitions need the words.
+func (ev evaluation) state(from string) alarmState {
+	def := ev.def
+	switch {
+	case ev.err != nil:
+		return alarmState{value: ev.value, reason: "Unchecked: the emulator cannot evaluate the alarm: " + ev.err.Error()}
+	case ev.value == stateInsufficient:
+		return alarmState{value: ev.value, reason: fmt.Sprintf("Insufficient Data: %s %s unknown.", plural(def.evals, "datapoint"), wasWere(def.evals)),
+			reasonData: def.reasonData(ev.pts, ev.at)}
+	}
+	return alarmState{value: ev.value, reason: def.reason(ev.pts, from, ev.value), reasonData: def.reasonData(ev.pts, ev.at)}
 }
 
 func (def *metricAlarmDef) breaches(v float64) bool {

@@ -1,6 +1,10 @@
 package awsemu
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // putAlarm creates or updates a metric alarm (metric set) or a composite
 // alarm (composite set). A new alarm starts in INSUFFICIENT_DATA; an updated
@@ -19,14 +23,16 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 		return errValidation("An alarm named %q already exists and is %s", name, other)
 	}
 	now := s.clock.Now()
-	if !exists {
+	if exists {
+		s.cw.index.remove(a)
+	} else {
 		a = &alarm{kind: kind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
 			state: stateInsufficient, stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
 		s.cw.alarms[name] = a
 		s.setTags(a.arn, tags)
 	}
 	a.config, a.metric, a.composite, a.configUpdated = config, metric, composite, now
-	s.cw.order, s.cw.index = nil, nil
+	s.cw.index.add(a)
 	change := "Update"
 	if !exists {
 		change = "Create"
@@ -79,38 +85,89 @@ func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
 	s.recordStateUpdate(a, old, at)
 	s.invokeActions(a, old.value, at)
 	s.suppressorChanged(a, old.value, at)
-	for _, c := range s.compositeIndex().parents[a.name] {
+	for _, c := range s.cw.index.parents[a.name] {
 		s.evaluateComposite(c, at)
 	}
 }
 
-// compositeAlarms indexes composites by the alarms they depend on; it is
-// rebuilt after an alarm is put or deleted.
-type compositeAlarms struct {
-	composites []*alarm            // by name
-	parents    map[string][]*alarm // child → composites naming it, by name
-	suppresses map[string][]*alarm // suppressor → composites it suppresses, by name
+// alarmIndex keeps the orders and references the simulation walks, in
+// alarm name order so that transitions at one instant happen in a fixed
+// order. It is updated as alarms are put and deleted.
+type alarmIndex struct {
+	metrics    []*alarm            // metric alarms
+	highRes    int                 // metric alarms with a period under a minute
+	composites []*alarm            // composite alarms
+	parents    map[string][]*alarm // child → composites naming it in their rule
+	suppresses map[string][]*alarm // suppressor → composites it suppresses
 }
 
-func (s *Server) compositeIndex() *compositeAlarms {
-	if s.cw.index == nil {
-		ix := &compositeAlarms{parents: map[string][]*alarm{}, suppresses: map[string][]*alarm{}}
-		for _, name := range sortedKeys(s.cw.alarms) {
-			c := s.cw.alarms[name]
-			if c.composite == nil {
-				continue
-			}
-			ix.composites = append(ix.composites, c)
-			if sup := c.composite.suppressor; sup != "" {
-				ix.suppresses[sup] = append(ix.suppresses[sup], c)
-			}
-			for _, r := range c.composite.refs {
-				ix.parents[r] = append(ix.parents[r], c)
-			}
+func newAlarmIndex() *alarmIndex {
+	return &alarmIndex{parents: map[string][]*alarm{}, suppresses: map[string][]*alarm{}}
+}
+
+func (ix *alarmIndex) add(a *alarm) {
+	if a.metric != nil {
+		ix.metrics = insertByName(ix.metrics, a)
+		if a.metric.period < 60 {
+			ix.highRes++
 		}
-		s.cw.index = ix
+		return
 	}
-	return s.cw.index
+	ix.composites = insertByName(ix.composites, a)
+	for _, r := range a.composite.refs {
+		ix.parents[r] = insertByName(ix.parents[r], a)
+	}
+	if sup := a.composite.suppressor; sup != "" {
+		ix.suppresses[sup] = insertByName(ix.suppresses[sup], a)
+	}
+}
+
+func (ix *alarmIndex) remove(a *alarm) {
+	if a.metric != nil {
+		ix.metrics = removeByName(ix.metrics, a.name)
+		if a.metric.period < 60 {
+			ix.highRes--
+		}
+		return
+	}
+	ix.composites = removeByName(ix.composites, a.name)
+	for _, r := range a.composite.refs {
+		ix.parents[r] = removeByName(ix.parents[r], a.name)
+	}
+	if sup := a.composite.suppressor; sup != "" {
+		ix.suppresses[sup] = removeByName(ix.suppresses[sup], a.name)
+	}
+}
+
+// byName merges metric and composite alarms into one list in name order.
+func (ix *alarmIndex) byName() []*alarm {
+	out := make([]*alarm, 0, len(ix.metrics)+len(ix.composites))
+	m, c := ix.metrics, ix.composites
+	for len(m) > 0 && len(c) > 0 {
+		if m[0].name < c[0].name {
+			out, m = append(out, m[0]), m[1:]
+		} else {
+			out, c = append(out, c[0]), c[1:]
+		}
+	}
+	return append(append(out, m...), c...)
+}
+
+func insertByName(list []*alarm, a *alarm) []*alarm {
+	i, found := slices.BinarySearchFunc(list, a.name, func(x *alarm, name string) int { return strings.Compare(x.name, name) })
+	if found {
+		list[i] = a
+		return list
+	}
+	return slices.Insert(list, i, a)
+}
+
+func removeByName(list []*alarm, name string) []*alarm {
+	i, found := slices.BinarySearchFunc(list, name, func(x *alarm, name string) int { return strings.Compare(x.name, name) })
+	if !found {
+		return list
+	}
+	return slices.Delete(list, i, i+1)
 }
 
 // evaluateComposite applies a composite's rule to its children's states:
@@ -151,14 +208,15 @@ func (s *Server) deleteAlarms(names []string) error {
 	now := s.clock.Now()
 	var affected []*alarm
 	for _, n := range names {
-		affected = append(affected, s.compositeIndex().parents[n]...)
+		affected = append(affected, s.cw.index.parents[n]...)
 	}
 	for _, n := range names {
-		s.recordConfiguration(s.cw.alarms[n], now, "Delete")
-		delete(s.cw.tags, s.cw.alarms[n].arn)
+		a := s.cw.alarms[n]
+		s.recordConfiguration(a, now, "Delete")
+		s.cw.index.remove(a)
+		delete(s.cw.tags, a.arn)
 		delete(s.cw.alarms, n)
 	}
-	s.cw.order, s.cw.index = nil, nil
 	for _, c := range affected {
 		if s.cw.alarms[c.name] == c {
 			s.evaluateComposite(c, now)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,12 +62,11 @@ type cloudWatchState struct {
 	dashboards map[string]*dashboard
 	tags       map[string]map[string]string // ARN → tags
 	metrics    *metricStore
-	order      []*alarm         // metric alarms by name; nil when it must be rebuilt
-	index      *compositeAlarms // nil when it must be rebuilt
-	invoked    []ActionRecord   // actions alarms invoked
-	suppressed []ActionRecord   // composite actions a suppressor held back
-	history    []historyItem    // in time order; kept after an alarm is deleted
-	highRes    bool             // some metric alarm has a period under a minute
+	index      *alarmIndex
+	invoked    []ActionRecord // actions alarms invoked
+	suppressed []ActionRecord // composite actions a suppressor held back
+	history    []historyItem  // in time order; kept after an alarm is deleted
+	highRes    bool           // some metric alarm has a period under a minute
 }
 
 func (s *Server) initCloudWatch() {
@@ -74,6 +74,7 @@ func (s *Server) initCloudWatch() {
 		alarms:     map[string]*alarm{},
 		dashboards: map[string]*dashboard{},
 		tags:       map[string]map[string]string{},
+		index:      newAlarmIndex(),
 	}
 }
 
@@ -149,74 +150,93 @@ func alarmNameParam(in Doc) (string, error) {
 	return name, nil
 }
 
-func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
-	names := dstrs(in, "AlarmNames")
-	if len(names) > maxDescribeAlarmsBatch {
-		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
+// alarmQuery is a decoded DescribeAlarms request.
+type alarmQuery struct {
+	names                     []string // sorted, unique
+	prefix                    string
+	wantMetric, wantComposite bool
+	stateValue, actionPrefix  string
+	start, maxRecords         int
+}
+
+func decodeAlarmQuery(in Doc) (alarmQuery, error) {
+	q := alarmQuery{names: dstrs(in, "AlarmNames"), prefix: dstr(in, "AlarmNamePrefix"), wantMetric: true,
+		stateValue: dstr(in, "StateValue"), actionPrefix: dstr(in, "ActionPrefix"), maxRecords: 50}
+	if len(q.names) > maxDescribeAlarmsBatch {
+		return q, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(q.names), maxDescribeAlarmsBatch)
 	}
-	nameSet := map[string]bool{}
-	for _, n := range names {
-		nameSet[n] = true
+	slices.Sort(q.names)
+	q.names = slices.Compact(q.names)
+	if q.prefix != "" && len(q.names) > 0 {
+		return q, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
 	}
-	prefix := dstr(in, "AlarmNamePrefix")
-	if prefix != "" && len(names) > 0 {
-		return nil, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
-	}
-	wantMetric, wantComposite := true, false
 	if types := dstrs(in, "AlarmTypes"); len(types) > 0 {
-		wantMetric, wantComposite = false, false
+		q.wantMetric = false
 		for _, t := range types {
 			switch t {
 			case "MetricAlarm":
-				wantMetric = true
+				q.wantMetric = true
 			case "CompositeAlarm":
-				wantComposite = true
+				q.wantComposite = true
 			default:
-				return nil, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
+				return q, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
 			}
 		}
 	}
-	stateValue := dstr(in, "StateValue")
-	actionPrefix := dstr(in, "ActionPrefix")
-	maxRecords := int64(50)
 	if mr, ok := dint(in, "MaxRecords"); ok {
 		if mr < 1 || mr > 100 {
-			return nil, cwInvalidValue("MaxRecords must be between 1 and 100")
+			return q, cwInvalidValue("MaxRecords must be between 1 and 100")
 		}
-		maxRecords = mr
+		q.maxRecords = int(mr)
 	}
-	start := 0
 	if tok := dstr(in, "NextToken"); tok != "" {
 		n, err := strconv.Atoi(tok)
 		if err != nil || n < 0 {
-			return nil, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
+			return q, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
 		}
-		start = n
+		q.start = n
 	}
+	return q, nil
+}
 
+// describeAlarms lists the alarms a query matches, by name. Named alarms
+// are looked up directly, so describing a batch costs nothing per alarm not
+// asked for.
+func (s *Server) describeAlarms(q alarmQuery) []*alarm {
+	var candidates []*alarm
+	if len(q.names) > 0 {
+		for _, n := range q.names {
+			if a := s.cw.alarms[n]; a != nil {
+				candidates = append(candidates, a)
+			}
+		}
+	} else {
+		candidates = s.cw.index.byName()
+	}
 	var matched []*alarm
-	for _, name := range sortedKeys(s.cw.alarms) {
-		a := s.cw.alarms[name]
-		if len(nameSet) > 0 && !nameSet[name] {
-			continue
-		}
-		if prefix != "" && !strings.HasPrefix(name, prefix) {
-			continue
-		}
-		if (a.kind == metricAlarmKind && !wantMetric) || (a.kind == compositeAlarmKind && !wantComposite) {
-			continue
-		}
-		if stateValue != "" && a.state != stateValue {
-			continue
-		}
-		if actionPrefix != "" && !hasActionPrefix(a.config, actionPrefix) {
+	for _, a := range candidates {
+		switch {
+		case q.prefix != "" && !strings.HasPrefix(a.name, q.prefix),
+			a.kind == metricAlarmKind && !q.wantMetric, a.kind == compositeAlarmKind && !q.wantComposite,
+			q.stateValue != "" && a.state != q.stateValue,
+			q.actionPrefix != "" && !hasActionPrefix(a.config, q.actionPrefix):
 			continue
 		}
 		matched = append(matched, a)
 	}
+	return matched
+}
+
+func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
+	q, err := decodeAlarmQuery(in)
+	if err != nil {
+		return nil, err
+	}
+	matched := s.describeAlarms(q)
+	start, maxRecords := q.start, q.maxRecords
 	out := Doc{}
 	var metricDocs, compositeDocs []any
-	end := start + int(maxRecords)
+	end := start + maxRecords
 	for i := start; i < len(matched) && i < end; i++ {
 		a := matched[i]
 		d := Doc{}
