@@ -91,8 +91,11 @@ func (s *Server) suppressedReason(c *alarm, by string) string {
 }
 
 // invokeActions runs the actions of a's transition from old to a's current
-// state at the instant at, unless the alarm's actions are disabled or its
-// suppressor holds them back.
+// state at the instant at: AlarmActions, OKActions or InsufficientDataActions,
+// which run when the alarm enters that state from any other (PutMetricAlarm
+// and PutCompositeAlarm, API reference), none when ActionsEnabled is false
+// (it defaults to true). Simplified: an action is
+// recorded and always succeeds; nothing is delivered.
 func (s *Server) invokeActions(a *alarm, old string, at time.Time) {
 	acts := a.actions()
 	if !acts.enabled {

@@ -16,8 +16,10 @@ import (
 
 // Evaluation cadence. CloudWatch evaluates an alarm with a period of a minute
 // or more every minute (a one-hour sliding window covers 13:07–14:07, then
-// 13:08–14:08); high-resolution alarms more often. The emulator evaluates on
-// the minute boundary, and high-resolution (10/20/30 s) alarms every 10 s.
+// 13:08–14:08); high-resolution alarms more often. Simplified: the emulator
+// evaluates exactly on the minute boundary (high-resolution 10/20/30 s
+// alarms every 10 s) and sees a sample as soon as it is stored, where
+// CloudWatch evaluates some seconds into the minute after an ingestion delay.
 const (
 	evalEvery        = time.Minute
 	evalEveryHighRes = 10 * time.Second

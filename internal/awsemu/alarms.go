@@ -170,9 +170,11 @@ func removeByName(list []*alarm, name string) []*alarm {
 	return slices.Delete(list, i, i+1)
 }
 
-// evaluateComposite applies a composite's rule to its children's states:
-// ALARM when the rule is true, INSUFFICIENT_DATA when it is false and no
-// child has left INSUFFICIENT_DATA, OK otherwise.
+// evaluateComposite applies a composite's rule (the AlarmRule language of
+// PutCompositeAlarm, API reference: ALARM/OK/INSUFFICIENT_DATA(name), TRUE,
+// FALSE, AND, OR, NOT) to its children's states: ALARM when the rule is true,
+// OK otherwise. Simplified: the docs do not say when a composite lacks data;
+// the emulator keeps it in INSUFFICIENT_DATA while every child is.
 func (s *Server) evaluateComposite(c *alarm, at time.Time) {
 	stateOf := func(n string) string {
 		if a, ok := s.cw.alarms[n]; ok {
