@@ -25,6 +25,16 @@ func (e *ruleExpr) refs(acc []string) []string {
 	return acc
 }
 
+// resolveARNs names every referenced alarm by name: rules may use ARNs.
+func (e *ruleExpr) resolveARNs() {
+	if e.op == "state" {
+		e.name = alarmNameOf(e.name)
+	}
+	for _, k := range e.kids {
+		k.resolveARNs()
+	}
+}
+
 func (e *ruleExpr) eval(stateOf func(string) string) bool {
 	switch e.op {
 	case "const":

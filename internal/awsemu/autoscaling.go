@@ -13,7 +13,6 @@ import (
 type autoScalingState struct {
 	groups map[string]*asGroup
 	timing FleetTiming
-	last   time.Time // instant the fleet simulation has reached
 }
 
 // asGroup is an Auto Scaling group. The launch template version is kept as
@@ -84,7 +83,7 @@ var autoScalingOps = map[string]func(*Server, any) (any, error){
 }
 
 func (s *Server) initAutoScaling() {
-	s.asg = autoScalingState{groups: map[string]*asGroup{}, timing: DefaultFleetTiming(), last: s.clock.Now()}
+	s.asg = autoScalingState{groups: map[string]*asGroup{}, timing: DefaultFleetTiming()}
 }
 
 func errGroupNotFound(name string) *APIError {
@@ -113,6 +112,7 @@ func (g *asGroup) isSuspended(process string) bool {
 func (s *Server) FailLaunches(groupName string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance()
 	if g, ok := s.asg.groups[groupName]; ok {
 		g.failLaunches = n
 	}
@@ -276,7 +276,7 @@ func (s *Server) asCreateGroup(p params) (*X, error) {
 		g.setTag(asTag{key: t.str("Key"), value: t.str("Value"), propagate: t.boolOr("PropagateAtLaunch", false)})
 	}
 	s.asg.groups[name] = g
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 
@@ -340,7 +340,7 @@ func (s *Server) asUpdateGroup(p params) (*X, error) {
 		return nil, err
 	}
 	*g = next
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 
@@ -540,7 +540,7 @@ func (s *Server) asDeleteGroup(p params) (*X, error) {
 	// have drained and terminated.
 	g.deleting = true
 	g.min, g.max, g.desired = 0, 0, 0
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 
@@ -560,7 +560,7 @@ func (s *Server) asSetDesiredCapacity(p params) (*X, error) {
 		return nil, errValidation("New SetDesiredCapacity value %d is below min value %d for the AutoScalingGroup.", desired, g.min)
 	}
 	g.desired = desired
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 
@@ -605,7 +605,7 @@ func (s *Server) asTerminateInstance(p params) (*X, error) {
 		}
 		act = s.beginTerminate(g, in, now, cause)
 	}
-	s.advanceFleets()
+	s.advance()
 	return E("Result", activityXML("Activity", g, act)), nil
 }
 
@@ -648,7 +648,7 @@ func (s *Server) asSetInstanceHealth(p params) (*X, error) {
 		return nil, err
 	}
 	in.asgHealthy = status == "Healthy"
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 
@@ -694,7 +694,7 @@ func (s *Server) asResumeProcesses(p params) (*X, error) {
 	for _, pr := range procs {
 		delete(g.suspended, pr)
 	}
-	s.advanceFleets()
+	s.advance()
 	return E("Result"), nil
 }
 

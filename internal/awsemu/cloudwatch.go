@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,18 +27,28 @@ const (
 	compositeAlarmKind
 )
 
-// alarm keeps the request document as the single source of configuration, so
-// DescribeAlarms echoes exactly what the client sent, plus the state fields.
+// alarm is a metric or composite alarm: its parsed definition, the request
+// document DescribeAlarms echoes exactly as the client sent it, and its state.
 type alarm struct {
 	kind          alarmKind
 	name          string
 	arn           string
 	config        Doc
+	metric        *metricAlarmDef    // metric alarms
+	composite     *compositeAlarmDef // composite alarms
 	state         string
 	stateReason   string
+	reasonData    string // StateReasonData JSON
 	stateUpdated  time.Time
 	configUpdated time.Time
-	refs          []string // alarms named in a composite rule
+	supp          suppression // composites with an actions suppressor
+}
+
+func (a *alarm) actions() alarmActions {
+	if a.metric != nil {
+		return a.metric.actions
+	}
+	return a.composite.actions
 }
 
 type dashboard struct {
@@ -51,6 +62,11 @@ type cloudWatchState struct {
 	dashboards map[string]*dashboard
 	tags       map[string]map[string]string // ARN → tags
 	metrics    *metricStore
+	index      *alarmIndex
+	invoked    []ActionRecord // actions alarms invoked
+	suppressed []ActionRecord // composite actions a suppressor held back
+	history    []historyItem  // in time order; kept after an alarm is deleted
+	highRes    bool           // some metric alarm has a period under a minute
 }
 
 func (s *Server) initCloudWatch() {
@@ -58,24 +74,26 @@ func (s *Server) initCloudWatch() {
 		alarms:     map[string]*alarm{},
 		dashboards: map[string]*dashboard{},
 		tags:       map[string]map[string]string{},
+		index:      newAlarmIndex(),
 	}
 }
 
 // cloudWatchOps is keyed by operation name; metric data operations register
 // themselves from their own file.
 var cloudWatchOps = map[string]func(*Server, any) (any, error){
-	"PutMetricAlarm":      cborOp((*Server).cwPutMetricAlarm),
-	"PutCompositeAlarm":   cborOp((*Server).cwPutCompositeAlarm),
-	"DescribeAlarms":      cborOp((*Server).cwDescribeAlarms),
-	"DeleteAlarms":        cborOp((*Server).cwDeleteAlarms),
-	"SetAlarmState":       cborOp((*Server).cwSetAlarmState),
-	"PutDashboard":        cborOp((*Server).cwPutDashboard),
-	"GetDashboard":        cborOp((*Server).cwGetDashboard),
-	"ListDashboards":      cborOp((*Server).cwListDashboards),
-	"DeleteDashboards":    cborOp((*Server).cwDeleteDashboards),
-	"TagResource":         cborOp((*Server).cwTagResource),
-	"UntagResource":       cborOp((*Server).cwUntagResource),
-	"ListTagsForResource": cborOp((*Server).cwListTagsForResource),
+	"PutMetricAlarm":       cborOp((*Server).cwPutMetricAlarm),
+	"PutCompositeAlarm":    cborOp((*Server).cwPutCompositeAlarm),
+	"DescribeAlarms":       cborOp((*Server).cwDescribeAlarms),
+	"DeleteAlarms":         cborOp((*Server).cwDeleteAlarms),
+	"SetAlarmState":        cborOp((*Server).cwSetAlarmState),
+	"DescribeAlarmHistory": cborOp((*Server).cwDescribeAlarmHistory),
+	"PutDashboard":         cborOp((*Server).cwPutDashboard),
+	"GetDashboard":         cborOp((*Server).cwGetDashboard),
+	"ListDashboards":       cborOp((*Server).cwListDashboards),
+	"DeleteDashboards":     cborOp((*Server).cwDeleteDashboards),
+	"TagResource":          cborOp((*Server).cwTagResource),
+	"UntagResource":        cborOp((*Server).cwUntagResource),
+	"ListTagsForResource":  cborOp((*Server).cwListTagsForResource),
 }
 
 func cwNotFound(format string, args ...any) *APIError {
@@ -94,380 +112,131 @@ func cwMissing(param string) *APIError {
 	return &APIError{Code: "MissingRequiredParameterException", QueryCode: "MissingParameter", Status: http.StatusBadRequest, Message: fmt.Sprintf("The parameter %s is required.", param)}
 }
 
-var comparisonOperators = map[string]bool{
-	"GreaterThanOrEqualToThreshold": true, "GreaterThanThreshold": true,
-	"LessThanThreshold": true, "LessThanOrEqualToThreshold": true,
-	"LessThanLowerOrGreaterThanUpperThreshold": true, "LessThanLowerThreshold": true,
-	"GreaterThanUpperThreshold": true,
-}
-
-var statistics = map[string]bool{"SampleCount": true, "Average": true, "Sum": true, "Minimum": true, "Maximum": true}
-
-var metricQueryID = regexp.MustCompile(`^[a-z][a-zA-Z0-9_]*$`)
-
-// validPeriod: high-resolution 10/20/30 s, otherwise whole minutes.
-func validPeriod(p int64) bool {
-	return p == 10 || p == 20 || p == 30 || (p >= 60 && p%60 == 0)
-}
-
 func (s *Server) cwPutMetricAlarm(in Doc) (Doc, error) {
-	name := dstr(in, "AlarmName")
-	if name == "" {
-		return nil, cwMissing("AlarmName")
+	name, err := alarmNameParam(in)
+	if err != nil {
+		return nil, err
 	}
-	if len(name) > 255 {
-		return nil, errValidation("AlarmName must be at most 255 characters")
+	def, err := decodeMetricAlarm(in)
+	if err != nil {
+		return nil, err
 	}
-	if a, ok := s.cw.alarms[name]; ok && a.kind != metricAlarmKind {
-		return nil, errValidation("An alarm named %q already exists and is a composite alarm", name)
-	}
-	evals, ok := dint(in, "EvaluationPeriods")
-	if !ok {
-		return nil, cwMissing("EvaluationPeriods")
-	}
-	if evals < 1 {
-		return nil, cwInvalidValue("EvaluationPeriods must be at least 1")
-	}
-	if dp, ok := dint(in, "DatapointsToAlarm"); ok && (dp < 1 || dp > evals) {
-		return nil, cwInvalidValue("DatapointsToAlarm must be between 1 and EvaluationPeriods (%d)", evals)
-	}
-	op := dstr(in, "ComparisonOperator")
-	if op == "" {
-		return nil, cwMissing("ComparisonOperator")
-	}
-	if !comparisonOperators[op] {
-		return nil, errValidation("1 validation error detected: Value '%s' at 'comparisonOperator' failed to satisfy enum value set", op)
-	}
-	if tmd := dstr(in, "TreatMissingData"); tmd != "" {
-		switch tmd {
-		case "breaching", "notBreaching", "ignore", "missing":
-		default:
-			return nil, errValidation("TreatMissingData must be one of breaching, notBreaching, ignore, missing; got %q", tmd)
-		}
-	}
-	_, hasThreshold := dfloat(in, "Threshold")
-	if !hasThreshold && dstr(in, "ThresholdMetricId") == "" {
-		return nil, errValidation("Threshold or ThresholdMetricId is required")
-	}
-
-	metrics := ddocs(in, "Metrics")
-	single := dstr(in, "MetricName") != "" || dstr(in, "Namespace") != ""
-	switch {
-	case single && len(metrics) > 0:
-		return nil, cwCombination("MetricName/Namespace and Metrics cannot be used together")
-	case !single && len(metrics) == 0:
-		return nil, errValidation("Either MetricName and Namespace, or Metrics, must be specified")
-	case single:
-		if dstr(in, "MetricName") == "" || dstr(in, "Namespace") == "" {
-			return nil, errValidation("MetricName and Namespace must both be specified")
-		}
-		period, ok := dint(in, "Period")
-		if !ok {
-			return nil, cwMissing("Period")
-		}
-		if err := checkAlarmPeriod(period, evals, ""); err != nil {
-			return nil, err
-		}
-		st, ext := dstr(in, "Statistic"), dstr(in, "ExtendedStatistic")
-		if (st == "") == (ext == "") {
-			return nil, cwCombination("Exactly one of Statistic and ExtendedStatistic must be specified")
-		}
-		if st != "" && !statistics[st] {
-			return nil, errValidation("Statistic %q is not one of SampleCount, Average, Sum, Minimum, Maximum", st)
-		}
-	default:
-		if err := checkAlarmMetrics(metrics, evals); err != nil {
-			return nil, err
-		}
-	}
-
-	now := s.clock.Now()
-	a, exists := s.cw.alarms[name]
-	if !exists {
-		a = &alarm{kind: metricAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
-			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
-		s.cw.alarms[name] = a
-	}
-	a.config = withoutKey(in, "Tags")
-	a.configUpdated = now
-	if !exists {
-		s.setTags(a.arn, ddocs(in, "Tags"))
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
-}
-
-func checkAlarmPeriod(period, evals int64, id string) error {
-	where := ""
-	if id != "" {
-		where = fmt.Sprintf(" (metric %s)", id)
-	}
-	if !validPeriod(period) {
-		return errValidation("Period%s must be 10, 20, 30 or a multiple of 60 seconds; got %d", where, period)
-	}
-	limit := int64(86400)
-	if period >= 3600 {
-		limit = 7 * 86400
-	}
-	if period*evals > limit {
-		return errValidation("The evaluation period%s (Period %d × EvaluationPeriods %d = %d s) exceeds the maximum of %d s", where, period, evals, period*evals, limit)
-	}
-	return nil
-}
-
-func checkAlarmMetrics(metrics []Doc, evals int64) error {
-	if len(metrics) > maxMetricsPerAlarm {
-		return errValidation("The alarm has %d metrics; the maximum is %d", len(metrics), maxMetricsPerAlarm)
-	}
-	ids := map[string]bool{}
-	returning := 0
-	for _, m := range metrics {
-		id := dstr(m, "Id")
-		if !metricQueryID.MatchString(id) {
-			return errValidation("Metric id %q must start with a lowercase letter and contain only letters, digits and underscores", id)
-		}
-		if ids[id] {
-			return errValidation("Metric id %q is used more than once", id)
-		}
-		ids[id] = true
-		rd, set := dbool(m, "ReturnData")
-		if !set || rd {
-			returning++
-		}
-		expr, stat := dstr(m, "Expression"), ddoc(m, "MetricStat")
-		if (expr == "") == (stat == nil) {
-			return errValidation("Metric %s must have exactly one of Expression and MetricStat", id)
-		}
-		if stat != nil {
-			metric := ddoc(stat, "Metric")
-			if dstr(metric, "MetricName") == "" || dstr(metric, "Namespace") == "" {
-				return errValidation("Metric %s: MetricStat.Metric needs MetricName and Namespace", id)
-			}
-			if dstr(stat, "Stat") == "" {
-				return errValidation("Metric %s: MetricStat.Stat is required", id)
-			}
-			period, ok := dint(stat, "Period")
-			if !ok {
-				return errValidation("Metric %s: MetricStat.Period is required", id)
-			}
-			if err := checkAlarmPeriod(period, evals, id); err != nil {
-				return err
-			}
-		} else if period, ok := dint(m, "Period"); ok {
-			if err := checkAlarmPeriod(period, evals, id); err != nil {
-				return err
-			}
-		}
-	}
-	if returning != 1 {
-		return errValidation("Exactly one element of the Metrics list must have ReturnData set to true; %d do", returning)
-	}
-	for _, m := range metrics {
-		for _, ref := range exprRefs(dstr(m, "Expression")) {
-			if !ids[ref] && !metricFunctions[strings.ToUpper(ref)] {
-				return errValidation("Metric %s: expression refers to unknown id %q", dstr(m, "Id"), ref)
-			}
-		}
-	}
-	return nil
-}
-
-// metricFunctions are metric math names that are not query ids.
-var metricFunctions = map[string]bool{
-	"FILL": true, "SUM": true, "AVG": true, "MIN": true, "MAX": true, "IF": true, "AND": true, "OR": true,
-	"ABS": true, "CEIL": true, "FLOOR": true, "METRICS": true, "RATE": true, "DIFF": true, "REPEAT": true,
-	"LINEAR": true, "SEARCH": true, "STDDEV": true, "PERIOD": true, "RUNNING_SUM": true, "TIME_SERIES": true,
-	"SLICE": true, "SORT": true, "DESC": true, "ASC": true, "ANOMALY_DETECTION_BAND": true, "LOG": true, "LOG10": true,
-	"DATAPOINT_COUNT": true, "FIRST": true, "LAST": true, "INSIGHT_RULE_METRIC": true, "AVG_OF": true, "DIFF_TIME": true,
-	"MINUTE": true, "HOUR": true, "DAY": true, "DATE": true, "MONTH": true, "YEAR": true, "EPOCH": true, "REMOVE_EMPTY": true,
-}
-
-var identRe = regexp.MustCompile(`"[^"]*"|'[^']*'|[A-Za-z_][A-Za-z0-9_]*`)
-
-// exprRefs lists identifiers in a metric math expression, skipping strings.
-func exprRefs(expr string) []string {
-	var out []string
-	for _, tok := range identRe.FindAllString(expr, -1) {
-		if tok[0] == '"' || tok[0] == '\'' {
-			continue
-		}
-		out = append(out, tok)
-	}
-	return out
+	return Doc{}, s.putAlarm(name, withoutKey(in, "Tags"), ddocs(in, "Tags"), def, nil)
 }
 
 func (s *Server) cwPutCompositeAlarm(in Doc) (Doc, error) {
+	name, err := alarmNameParam(in)
+	if err != nil {
+		return nil, err
+	}
+	def, err := decodeCompositeAlarm(in, name, func(n string) bool { return s.cw.alarms[n] != nil })
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkNoCycle(name, def); err != nil {
+		return nil, err
+	}
+	return Doc{}, s.putAlarm(name, withoutKey(in, "Tags"), ddocs(in, "Tags"), nil, def)
+}
+
+func alarmNameParam(in Doc) (string, error) {
 	name := dstr(in, "AlarmName")
 	if name == "" {
-		return nil, cwMissing("AlarmName")
+		return "", cwMissing("AlarmName")
 	}
-	if a, ok := s.cw.alarms[name]; ok && a.kind != compositeAlarmKind {
-		return nil, errValidation("An alarm named %q already exists and is a metric alarm", name)
+	if len(name) > 255 {
+		return "", errValidation("AlarmName must be at most 255 characters")
 	}
-	rule := dstr(in, "AlarmRule")
-	if rule == "" {
-		return nil, cwMissing("AlarmRule")
-	}
-	if len(rule) > maxAlarmRuleLength {
-		return nil, errValidation("AlarmRule is %d characters; the maximum is %d", len(rule), maxAlarmRuleLength)
-	}
-	expr, err := parseAlarmRule(rule)
-	if err != nil {
-		return nil, errValidation("AlarmRule %q is not valid: %v", rule, err)
-	}
-	refs := expr.refs(nil)
-	uniq := map[string]bool{}
-	var missing []string
-	for _, r := range refs {
-		if uniq[r] {
-			continue
-		}
-		uniq[r] = true
-		if r == name {
-			return nil, errValidation("AlarmRule of %q refers to itself", name)
-		}
-		if _, ok := s.cw.alarms[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(uniq) > maxAlarmsInComposite {
-		return nil, errValidation("AlarmRule refers to %d alarms; the maximum is %d", len(uniq), maxAlarmsInComposite)
-	}
-	if len(missing) > 0 {
-		return nil, errValidation("Could not save the composite alarm as alarms %v in the alarm rule do not exist", missing)
-	}
-	if sup := dstr(in, "ActionsSuppressor"); sup != "" {
-		if _, ok := s.cw.alarms[sup]; !ok {
-			return nil, errValidation("ActionsSuppressor alarm %q does not exist", sup)
-		}
-	}
-	now := s.clock.Now()
-	a, exists := s.cw.alarms[name]
-	if !exists {
-		a = &alarm{kind: compositeAlarmKind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
-			state: "INSUFFICIENT_DATA", stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
-		s.cw.alarms[name] = a
-	}
-	a.config = withoutKey(in, "Tags")
-	a.configUpdated = now
-	a.refs = sortedKeys(uniq)
-	if !exists {
-		s.setTags(a.arn, ddocs(in, "Tags"))
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
+	return name, nil
 }
 
-// evaluateComposites recomputes every composite from its children until
-// nothing changes (composites may reference composites).
-func (s *Server) evaluateComposites() {
-	for pass := 0; pass < 10; pass++ {
-		changed := false
-		for _, name := range sortedKeys(s.cw.alarms) {
-			a := s.cw.alarms[name]
-			if a.kind != compositeAlarmKind {
-				continue
-			}
-			expr, err := parseAlarmRule(dstr(a.config, "AlarmRule"))
-			if err != nil {
-				continue
-			}
-			allUnknown := true
-			for _, r := range a.refs {
-				if c, ok := s.cw.alarms[r]; ok && c.state != "INSUFFICIENT_DATA" {
-					allUnknown = false
-				}
-			}
-			next := "OK"
-			if expr.eval(func(n string) string {
-				if c, ok := s.cw.alarms[n]; ok {
-					return c.state
-				}
-				return "INSUFFICIENT_DATA"
-			}) {
-				next = "ALARM"
-			} else if allUnknown {
-				next = "INSUFFICIENT_DATA"
-			}
-			if next != a.state {
-				a.state, a.stateReason, a.stateUpdated = next, "arbitrary alarm rule evaluation", s.clock.Now()
-				changed = true
-			}
-		}
-		if !changed {
-			return
-		}
-	}
+// alarmQuery is a decoded DescribeAlarms request.
+type alarmQuery struct {
+	names                     []string // sorted, unique
+	prefix                    string
+	wantMetric, wantComposite bool
+	stateValue, actionPrefix  string
+	start, maxRecords         int
 }
 
-func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
-	names := dstrs(in, "AlarmNames")
-	if len(names) > maxDescribeAlarmsBatch {
-		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
+func decodeAlarmQuery(in Doc) (alarmQuery, error) {
+	q := alarmQuery{names: dstrs(in, "AlarmNames"), prefix: dstr(in, "AlarmNamePrefix"), wantMetric: true,
+		stateValue: dstr(in, "StateValue"), actionPrefix: dstr(in, "ActionPrefix"), maxRecords: 50}
+	if len(q.names) > maxDescribeAlarmsBatch {
+		return q, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(q.names), maxDescribeAlarmsBatch)
 	}
-	nameSet := map[string]bool{}
-	for _, n := range names {
-		nameSet[n] = true
+	slices.Sort(q.names)
+	q.names = slices.Compact(q.names)
+	if q.prefix != "" && len(q.names) > 0 {
+		return q, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
 	}
-	prefix := dstr(in, "AlarmNamePrefix")
-	if prefix != "" && len(names) > 0 {
-		return nil, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
-	}
-	wantMetric, wantComposite := true, false
 	if types := dstrs(in, "AlarmTypes"); len(types) > 0 {
-		wantMetric, wantComposite = false, false
+		q.wantMetric = false
 		for _, t := range types {
 			switch t {
 			case "MetricAlarm":
-				wantMetric = true
+				q.wantMetric = true
 			case "CompositeAlarm":
-				wantComposite = true
+				q.wantComposite = true
 			default:
-				return nil, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
+				return q, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
 			}
 		}
 	}
-	stateValue := dstr(in, "StateValue")
-	actionPrefix := dstr(in, "ActionPrefix")
-	maxRecords := int64(50)
 	if mr, ok := dint(in, "MaxRecords"); ok {
 		if mr < 1 || mr > 100 {
-			return nil, cwInvalidValue("MaxRecords must be between 1 and 100")
+			return q, cwInvalidValue("MaxRecords must be between 1 and 100")
 		}
-		maxRecords = mr
+		q.maxRecords = int(mr)
 	}
-	start := 0
 	if tok := dstr(in, "NextToken"); tok != "" {
 		n, err := strconv.Atoi(tok)
 		if err != nil || n < 0 {
-			return nil, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
+			return q, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
 		}
-		start = n
+		q.start = n
 	}
+	return q, nil
+}
 
+// describeAlarms lists the alarms a query matches, by name. Named alarms
+// are looked up directly, so describing a batch costs nothing per alarm not
+// asked for.
+func (s *Server) describeAlarms(q alarmQuery) []*alarm {
+	var candidates []*alarm
+	if len(q.names) > 0 {
+		for _, n := range q.names {
+			if a := s.cw.alarms[n]; a != nil {
+				candidates = append(candidates, a)
+			}
+		}
+	} else {
+		candidates = s.cw.index.byName()
+	}
 	var matched []*alarm
-	for _, name := range sortedKeys(s.cw.alarms) {
-		a := s.cw.alarms[name]
-		if len(nameSet) > 0 && !nameSet[name] {
-			continue
-		}
-		if prefix != "" && !strings.HasPrefix(name, prefix) {
-			continue
-		}
-		if (a.kind == metricAlarmKind && !wantMetric) || (a.kind == compositeAlarmKind && !wantComposite) {
-			continue
-		}
-		if stateValue != "" && a.state != stateValue {
-			continue
-		}
-		if actionPrefix != "" && !hasActionPrefix(a.config, actionPrefix) {
+	for _, a := range candidates {
+		switch {
+		case q.prefix != "" && !strings.HasPrefix(a.name, q.prefix),
+			a.kind == metricAlarmKind && !q.wantMetric, a.kind == compositeAlarmKind && !q.wantComposite,
+			q.stateValue != "" && a.state != q.stateValue,
+			q.actionPrefix != "" && !hasActionPrefix(a.config, q.actionPrefix):
 			continue
 		}
 		matched = append(matched, a)
 	}
+	return matched
+}
+
+func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
+	q, err := decodeAlarmQuery(in)
+	if err != nil {
+		return nil, err
+	}
+	matched := s.describeAlarms(q)
+	start, maxRecords := q.start, q.maxRecords
 	out := Doc{}
 	var metricDocs, compositeDocs []any
-	end := start + int(maxRecords)
+	end := start + maxRecords
 	for i := start; i < len(matched) && i < end; i++ {
 		a := matched[i]
 		d := Doc{}
@@ -477,11 +246,18 @@ func (s *Server) cwDescribeAlarms(in Doc) (Doc, error) {
 		d["AlarmArn"] = a.arn
 		d["StateValue"] = a.state
 		d["StateReason"] = a.stateReason
+		if a.reasonData != "" {
+			d["StateReasonData"] = a.reasonData
+		}
 		d["StateUpdatedTimestamp"] = a.stateUpdated
 		d["StateTransitionedTimestamp"] = a.stateUpdated
 		d["AlarmConfigurationUpdatedTimestamp"] = a.configUpdated
 		if _, ok := d["ActionsEnabled"]; !ok {
 			d["ActionsEnabled"] = true
+		}
+		if by := s.suppressedBy(a, s.clock.Now()); by != "" {
+			d["ActionsSuppressedBy"] = by
+			d["ActionsSuppressedReason"] = s.suppressedReason(a, by)
 		}
 		if a.kind == metricAlarmKind {
 			metricDocs = append(metricDocs, d)
@@ -520,29 +296,13 @@ func (s *Server) cwDeleteAlarms(in Doc) (Doc, error) {
 	if len(names) > maxDescribeAlarmsBatch {
 		return nil, cwInvalidValue("AlarmNames has %d entries; the maximum is %d", len(names), maxDescribeAlarmsBatch)
 	}
-	// All or nothing, as AWS does: one unknown name deletes none.
-	for _, n := range names {
-		if _, ok := s.cw.alarms[n]; !ok {
-			return nil, cwNotFound("Alarm %s does not exist; no alarms were deleted", n)
-		}
-	}
-	for _, n := range names {
-		delete(s.cw.tags, s.cw.alarms[n].arn)
-		delete(s.cw.alarms, n)
-	}
-	s.evaluateComposites()
-	return Doc{}, nil
+	return Doc{}, s.deleteAlarms(names)
 }
 
 func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
-	name := dstr(in, "AlarmName")
-	a, ok := s.cw.alarms[name]
-	if !ok {
-		return nil, cwNotFound("Alarm %s does not exist", name)
-	}
 	state := dstr(in, "StateValue")
 	switch state {
-	case "OK", "ALARM", "INSUFFICIENT_DATA":
+	case stateOK, stateAlarm, stateInsufficient:
 	default:
 		return nil, errValidation("StateValue must be OK, ALARM or INSUFFICIENT_DATA; got %q", state)
 	}
@@ -550,18 +310,14 @@ func (s *Server) cwSetAlarmState(in Doc) (Doc, error) {
 	if reason == "" {
 		return nil, cwMissing("StateReason")
 	}
-	if a.kind == compositeAlarmKind {
-		return nil, errValidation("SetAlarmState is not supported for composite alarm %s in the emulator", name)
-	}
-	a.state, a.stateReason, a.stateUpdated = state, reason, s.clock.Now()
-	s.evaluateComposites()
-	return Doc{}, nil
+	return Doc{}, s.setAlarmState(dstr(in, "AlarmName"), alarmState{value: state, reason: reason, reasonData: dstr(in, "StateReasonData")})
 }
 
 // AlarmState reports an alarm's current state, for tests.
 func (s *Server) AlarmState(name string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance()
 	a, ok := s.cw.alarms[name]
 	if !ok {
 		return "", false
@@ -573,8 +329,8 @@ func (s *Server) AlarmState(name string) (string, bool) {
 func (s *Server) SetAlarmState(name, state string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, err := s.cwSetAlarmState(Doc{"AlarmName": name, "StateValue": state, "StateReason": "set by test"})
-	return err
+	s.advance()
+	return s.setAlarmState(name, alarmState{value: state, reason: "set by test"})
 }
 
 func dashboardARN(account, name string) string {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,7 +47,19 @@ type metricSample struct {
 type metricSeries struct {
 	namespace, name string
 	dims            map[string]string
-	samples         []metricSample
+	samples         []metricSample // in timestamp order
+}
+
+// add inserts a sample in timestamp order, after samples with the same
+// timestamp. Samples mostly arrive in order, so this is usually an append.
+func (ser *metricSeries) add(smp metricSample) {
+	n := len(ser.samples)
+	if n == 0 || !smp.ts.Before(ser.samples[n-1].ts) {
+		ser.samples = append(ser.samples, smp)
+		return
+	}
+	i := sort.Search(n, func(i int) bool { return ser.samples[i].ts.After(smp.ts) })
+	ser.samples = slices.Insert(ser.samples, i, smp)
 }
 
 type metricStore struct {
@@ -153,7 +166,7 @@ func (s *Server) cwPutMetricData(in Doc) (Doc, error) {
 			ser = p.series
 			store.series[p.key] = ser
 		}
-		ser.samples = append(ser.samples, p.sample)
+		ser.add(p.sample)
 	}
 	return Doc{}, nil
 }
@@ -250,9 +263,11 @@ type mvalue struct {
 type metricQuery struct {
 	id, expr, label string
 	returnData      bool
+	node            mathNode // parsed expr
 	// metric stat
 	key    string
 	stat   string
+	statFn statFunc
 	period int64
 }
 
@@ -396,6 +411,11 @@ func decodeMetricQuery(q Doc, i int) (*metricQuery, error) {
 		if p, ok := dint(q, "Period"); ok && !validPeriod(p) {
 			return nil, errValidation("%s.Period must be 10, 20, 30 or a multiple of 60", where)
 		}
+		node, err := parseMathExpr(mq.expr)
+		if err != nil {
+			return nil, errValidation("Error in expression %s: %v", mq.id, err)
+		}
+		mq.node = node
 		return mq, nil
 	}
 	m := ddoc(ms, "Metric")
@@ -417,7 +437,7 @@ func decodeMetricQuery(q Doc, i int) (*metricQuery, error) {
 	}
 	mq.period = period
 	mq.stat = dstr(ms, "Stat")
-	if _, err := parseStat(mq.stat); err != nil {
+	if mq.statFn, err = parseStat(mq.stat); err != nil {
 		return nil, errValidation("%s.MetricStat.Stat: %v", where, err)
 	}
 	return mq, nil
@@ -551,7 +571,8 @@ func percentile(ss []metricSample, p float64) (float64, bool) {
 	return all[len(all)-1].v, true
 }
 
-// fetch aggregates one metric onto the bucket grid of [start, end).
+// fetch aggregates one metric onto the bucket grid of [start, end), from the
+// samples timestamped at or before now.
 func (s *Server) fetch(q *metricQuery, start, end, now time.Time) *mseries {
 	n := int(math.Ceil(end.Sub(start).Seconds() / float64(q.period)))
 	out := &mseries{period: q.period, vals: make([]float64, n), ok: make([]bool, n)}
@@ -559,19 +580,20 @@ func (s *Server) fetch(q *metricQuery, start, end, now time.Time) *mseries {
 	if ser == nil {
 		return out
 	}
-	stat, _ := parseStat(q.stat) // validated by decodeMetricQuery
-	buckets := make([][]metricSample, n)
-	for _, smp := range ser.samples {
-		if smp.ts.Before(start) || !smp.ts.Before(end) || smp.ts.After(now) {
-			continue
+	ss := ser.samples
+	i := sort.Search(len(ss), func(i int) bool { return !ss[i].ts.Before(start) })
+	hi := sort.Search(len(ss), func(i int) bool { return !ss[i].ts.Before(end) || ss[i].ts.After(now) })
+	period := time.Duration(q.period) * time.Second
+	for k := 0; k < n && i < hi; k++ {
+		bucketEnd := start.Add(time.Duration(k+1) * period)
+		j := i
+		for j < hi && ss[j].ts.Before(bucketEnd) {
+			j++
 		}
-		k := int(smp.ts.Sub(start) / (time.Duration(q.period) * time.Second))
-		buckets[k] = append(buckets[k], smp)
-	}
-	for k, b := range buckets {
-		if len(b) > 0 {
-			out.vals[k], out.ok[k] = stat(b)
+		if j > i {
+			out.vals[k], out.ok[k] = q.statFn(ss[i:j])
 		}
+		i = j
 	}
 	return out
 }
@@ -601,14 +623,11 @@ func (e *mathEval) value(id string) (mvalue, error) {
 	e.visiting[id] = true
 	defer delete(e.visiting, id)
 	var v mvalue
-	if q.expr == "" {
+	if q.node == nil {
 		v = mvalue{series: e.server.fetch(q, e.start, e.end, e.now)}
 	} else {
-		node, err := parseMathExpr(q.expr)
-		if err != nil {
-			return mvalue{}, errValidation("Error in expression %s: %v", id, err)
-		}
-		if v, err = node.eval(e); err != nil {
+		var err error
+		if v, err = q.node.eval(e); err != nil {
 			return mvalue{}, errValidation("Error in expression %s: %v", id, err)
 		}
 	}

@@ -146,6 +146,38 @@ func TestCloudWatch_MalformedAlarmsAreRejected(t *testing.T) {
 	}
 	_, err := cl.CloudWatch.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("c"), AlarmRule: aws.String(`ALARM("nope")`)})
 	wantAPIError(t, err, "ValidationError")
+
+	if _, err := cl.CloudWatch.PutMetricAlarm(ctx, errorRatioAlarm("window", 300)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range [][2]string{{"page", `ALARM(window)`}, {"escalation", `ALARM(page)`}} {
+		if _, err := cl.CloudWatch.PutCompositeAlarm(ctx, &cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String(c[0]), AlarmRule: aws.String(c[1])}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		in   cloudwatch.PutCompositeAlarmInput
+	}{
+		{"a suppressor without wait and extension periods", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("page")}},
+		{"a suppressor with only a wait period", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("page"), ActionsSuppressorWaitPeriod: aws.Int32(60)}},
+		{"wait and extension periods without a suppressor", cloudwatch.PutCompositeAlarmInput{ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(60)}},
+		{"a suppressor that does not exist", cloudwatch.PutCompositeAlarmInput{ActionsSuppressor: aws.String("nope"),
+			ActionsSuppressorWaitPeriod: aws.Int32(60), ActionsSuppressorExtensionPeriod: aws.Int32(60)}},
+		{"a rule that refers back to the alarm through another composite", cloudwatch.PutCompositeAlarmInput{AlarmName: aws.String("page"), AlarmRule: aws.String(`ALARM(escalation)`)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.in
+			if in.AlarmName == nil {
+				in.AlarmName = aws.String("ticket")
+			}
+			if in.AlarmRule == nil {
+				in.AlarmRule = aws.String(`ALARM(window)`)
+			}
+			_, err := cl.CloudWatch.PutCompositeAlarm(ctx, &in)
+			wantAPIError(t, err, "ValidationError")
+		})
+	}
 	_, err = cl.CloudWatch.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("nope"), StateValue: types.StateValueOk, StateReason: aws.String("x")})
 	wantAPIError(t, err, "ResourceNotFound")
 }
@@ -173,4 +205,72 @@ func TestCloudWatch_Dashboards(t *testing.T) {
 	}
 	_, err = cw.GetDashboard(ctx, &cloudwatch.GetDashboardInput{DashboardName: aws.String("slo-login")})
 	wantAPIError(t, err, "ResourceNotFound")
+}
+
+func TestCloudWatch_EvaluationWindowRoundTrips(t *testing.T) {
+	_, cl := startEmulator(t)
+	ctx := context.Background()
+	cases := []struct {
+		name   string
+		window types.EvaluationWindow
+		period int32
+		check  func(t *testing.T, got types.EvaluationWindow)
+	}{
+		{"no window is echoed as none", nil, 3600, func(t *testing.T, got types.EvaluationWindow) {
+			if got != nil {
+				t.Fatalf("window = %#v, want nil", got)
+			}
+		}},
+		{"a sliding window comes back as a sliding window", &types.EvaluationWindowMemberSlidingWindow{}, 3600, func(t *testing.T, got types.EvaluationWindow) {
+			if _, ok := got.(*types.EvaluationWindowMemberSlidingWindow); !ok {
+				t.Fatalf("window = %#v, want SlidingWindow", got)
+			}
+		}},
+		{"a wall clock window keeps its time zone", &types.EvaluationWindowMemberWallClockWindow{Value: types.WallClockWindow{Timezone: aws.String("Asia/Tokyo")}}, 3600,
+			func(t *testing.T, got types.EvaluationWindow) {
+				w, ok := got.(*types.EvaluationWindowMemberWallClockWindow)
+				if !ok || aws.ToString(w.Value.Timezone) != "Asia/Tokyo" {
+					t.Fatalf("window = %#v, want WallClockWindow in Asia/Tokyo", got)
+				}
+			}},
+		{"a wall clock window without a time zone", &types.EvaluationWindowMemberWallClockWindow{}, 300, func(t *testing.T, got types.EvaluationWindow) {
+			if w, ok := got.(*types.EvaluationWindowMemberWallClockWindow); !ok || w.Value.Timezone != nil {
+				t.Fatalf("window = %#v, want WallClockWindow without a time zone", got)
+			}
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := errorRatioAlarm("window", tc.period)
+			in.EvaluationWindow = tc.window
+			if _, err := cl.CloudWatch.PutMetricAlarm(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			out, err := cl.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNames: []string{"window"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.MetricAlarms) != 1 {
+				t.Fatalf("got %d alarms", len(out.MetricAlarms))
+			}
+			tc.check(t, out.MetricAlarms[0].EvaluationWindow)
+			// The described alarm can be put back unchanged.
+			m := out.MetricAlarms[0]
+			back := &cloudwatch.PutMetricAlarmInput{AlarmName: m.AlarmName, ComparisonOperator: m.ComparisonOperator,
+				EvaluationPeriods: m.EvaluationPeriods, Threshold: m.Threshold, TreatMissingData: m.TreatMissingData,
+				Metrics: m.Metrics, EvaluationWindow: m.EvaluationWindow, AlarmActions: m.AlarmActions}
+			if _, err := cl.CloudWatch.PutMetricAlarm(ctx, back); err != nil {
+				t.Fatalf("put described alarm back: %v", err)
+			}
+		})
+	}
+
+	in := errorRatioAlarm("half-hour", 1800)
+	in.EvaluationWindow = &types.EvaluationWindowMemberWallClockWindow{}
+	_, err := cl.CloudWatch.PutMetricAlarm(ctx, in)
+	wantAPIError(t, err, "ValidationError")
+	in = errorRatioAlarm("nowhere", 3600)
+	in.EvaluationWindow = &types.EvaluationWindowMemberWallClockWindow{Value: types.WallClockWindow{Timezone: aws.String("+05:31")}}
+	_, err = cl.CloudWatch.PutMetricAlarm(ctx, in)
+	wantAPIError(t, err, "ValidationError")
 }

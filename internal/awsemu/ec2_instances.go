@@ -64,7 +64,7 @@ func (s *Server) nextPrivateIP() string {
 func (s *Server) SetInstanceHealth(id string, healthy bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.advanceFleets()
+	s.advance()
 	in, ok := s.ec2.instances[id]
 	if !ok {
 		return fmt.Errorf("no instance %s", id)
@@ -73,7 +73,7 @@ func (s *Server) SetInstanceHealth(id string, healthy bool) error {
 		in.appHealthy = healthy
 		in.appHealthChanged = s.clock.Now()
 	}
-	s.advanceFleets()
+	s.advance()
 	return nil
 }
 
@@ -215,7 +215,7 @@ func (s *Server) ec2TerminateInstances(p params) (*X, error) {
 			E("currentState", Tint("code", stateCodes[in.state]), T("name", in.state)),
 		))
 	}
-	s.advanceFleets()
+	s.advance()
 	return E("Result", List("instancesSet", "item", items)), nil
 }
 

@@ -38,38 +38,19 @@ func DefaultFleetTiming() FleetTiming {
 func (s *Server) SetFleetTiming(t FleetTiming) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.advance()
 	s.asg.timing = t
 }
 
-// advanceFleets moves instance lifecycles forward to the clock's now. It
-// steps through every transition due since the last call in time order, so
-// a test that advances the clock by an hour sees the same history as one
-// that polls every second: an instance that turns InService at t+30s is
-// registered with its target groups at t+30s, not at the poll.
-func (s *Server) advanceFleets() {
-	now := s.clock.Now()
-	last := s.asg.last
-	if now.Before(last) {
-		last = now
-	}
-	for range 10000 {
-		t, ok := s.nextFleetEvent(last, now)
-		if !ok {
-			break
-		}
-		s.stepFleets(t)
-		last = t
-	}
-	s.stepFleets(now)
-	s.asg.last = now
-}
-
-// nextFleetEvent is the earliest scheduled transition in (after, now].
-func (s *Server) nextFleetEvent(after, now time.Time) (time.Time, bool) {
+// nextFleetEvent is the earliest scheduled instance, group or target
+// transition strictly after `after`. Transitions are stamped with the instant
+// they were due, so an instance that turns InService at t+30s is registered
+// with its target groups at t+30s, not at the next request.
+func (s *Server) nextFleetEvent(after time.Time) (time.Time, bool) {
 	var best time.Time
 	found := false
 	consider := func(t time.Time) {
-		if t.After(after) && !t.After(now) && (!found || t.Before(best)) {
+		if t.After(after) && (!found || t.Before(best)) {
 			best, found = t, true
 		}
 	}

@@ -53,6 +53,7 @@ type Server struct {
 	httpSrv *http.Server
 	ln      net.Listener
 
+	sim simState
 	sts stsState
 	cw  cloudWatchState
 	ec2 ec2State
@@ -85,6 +86,7 @@ func New(opts Options) *Server {
 	if s.accountID == "" {
 		s.accountID = DefaultAccountID
 	}
+	s.sim.last = s.clock.Now()
 	s.initCloudWatch()
 	s.initEC2()
 	s.initAutoScaling()
@@ -225,7 +227,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fault := s.takeFault(service, op); fault != nil {
 		err = fault
 	} else {
-		s.advanceFleets()
+		s.advance()
 		out, err = s.dispatch(service, op, in)
 	}
 	s.mu.Unlock()

@@ -1,0 +1,93 @@
+package awsemu
+
+import (
+	"errors"
+	"time"
+)
+
+// The emulator is a small discrete-event simulation. Every simulated process
+// (instance lifecycles, metric alarm evaluation, composite alarm action
+// timers) is an event source that reports when it next has something to do;
+// advance pops the earliest due instant, steps every source due then, and
+// repeats up to the clock's now. A test that jumps the clock by an hour
+// therefore sees the same transitions, stamped with the same instants, as one
+// that polls every second.
+
+// simSource is one simulated process with timed transitions.
+type simSource struct {
+	// next is the earliest instant strictly after `after` at which the
+	// source has something to do.
+	next func(after time.Time) (time.Time, bool)
+	// step applies what is due at t.
+	step func(t time.Time)
+}
+
+type simState struct {
+	last time.Time // instant the simulation has reached
+}
+
+// sources lists the event sources in the order they step when due at the
+// same instant.
+func (s *Server) sources() []simSource {
+	return []simSource{
+		{next: s.nextFleetEvent, step: s.stepFleets},
+		{next: s.nextRelease, step: s.releaseDue},
+		{next: s.nextAlarmEvaluation, step: s.evaluateMetricAlarms},
+	}
+}
+
+// advance runs the simulation up to the clock's now. Callers hold s.mu; every
+// request and every exported inspection helper calls it first.
+func (s *Server) advance() {
+	now := s.clock.Now()
+	last := s.sim.last
+	if now.Before(last) {
+		last = now
+	}
+	srcs := s.sources()
+	due := make([]time.Time, len(srcs))
+	ok := make([]bool, len(srcs))
+	for {
+		var t time.Time
+		found := false
+		for i, src := range srcs {
+			due[i], ok[i] = src.next(last)
+			if ok[i] && !due[i].After(now) && (!found || due[i].Before(t)) {
+				t, found = due[i], true
+			}
+		}
+		if !found {
+			break
+		}
+		for i, src := range srcs {
+			if ok[i] && due[i].Equal(t) {
+				src.step(t)
+			}
+		}
+		last = t
+	}
+	// Fleets also settle at the current instant, so a handler that changed
+	// desired capacity sees the launches it caused at once.
+	s.stepFleets(now)
+	s.sim.last = now
+}
+
+// Sync runs the simulation up to the clock's now, for tests that advance a
+// ManualClock and then read state through the Go API rather than a request.
+func (s *Server) Sync() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance()
+}
+
+// Advance moves the emulator's ManualClock forward by d and runs the
+// simulation up to the new instant.
+func (s *Server) Advance(d time.Duration) error {
+	mc, ok := s.clock.(*ManualClock)
+	if !ok {
+		return errors.New("awsemu: Advance needs a ManualClock")
+	}
+	mc.Advance(d)
+	s.Sync()
+	return nil
+}
