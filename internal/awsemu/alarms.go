@@ -214,6 +214,9 @@ func (s *Server) deleteAlarms(names []string) error {
 	}
 	for _, n := range names {
 		a := s.cw.alarms[n]
+		if a == nil {
+			continue // named twice
+		}
 		s.recordConfiguration(a, now, "Delete")
 		s.cw.index.remove(a)
 		delete(s.cw.tags, a.arn)

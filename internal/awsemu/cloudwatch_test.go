@@ -274,3 +274,21 @@ func TestCloudWatch_EvaluationWindowRoundTrips(t *testing.T) {
 	_, err = cl.CloudWatch.PutMetricAlarm(ctx, in)
 	wantAPIError(t, err, "ValidationError")
 }
+
+func TestCloudWatch_DeleteAlarmsTakesANameTwice(t *testing.T) {
+	s, cl := startEmulator(t)
+	ctx := context.Background()
+	if _, err := cl.CloudWatch.PutMetricAlarm(ctx, errorRatioAlarm("twice", 300)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cl.CloudWatch.DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{"twice", "twice"}}); err != nil {
+		t.Fatalf("DeleteAlarms with a repeated name: %v", err)
+	}
+	if _, ok := s.AlarmState("twice"); ok {
+		t.Fatal("alarm still exists")
+	}
+	// The emulator still answers afterwards.
+	if _, err := cl.CloudWatch.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -217,26 +217,35 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	s.mu.Lock()
-	s.caller = accessKey
-	s.calls[service+":"+op]++
-	if s.logf != nil {
-		s.logf("awsemu: %s %s", service, op)
-	}
-	var out any
-	if fault := s.takeFault(service, op); fault != nil {
-		err = fault
-	} else {
-		s.advance()
-		out, err = s.dispatch(service, op, in)
-	}
-	s.mu.Unlock()
-
+	out, err := s.serve(service, op, accessKey, in)
 	if err != nil {
 		proto.writeError(w, op, err)
 		return
 	}
 	proto.writeResult(w, op, out)
+}
+
+// serve runs one decoded request under the state mutex. A handler that
+// panics fails its request with InternalFailure instead of leaving the
+// mutex locked for every later request.
+func (s *Server) serve(service, op, accessKey string, in any) (out any, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, &APIError{Code: "InternalFailure", Message: fmt.Sprintf("emulator bug in %s %s: %v", service, op, p), Status: http.StatusInternalServerError}
+		}
+	}()
+	s.caller = accessKey
+	s.calls[service+":"+op]++
+	if s.logf != nil {
+		s.logf("awsemu: %s %s", service, op)
+	}
+	if fault := s.takeFault(service, op); fault != nil {
+		return nil, fault
+	}
+	s.advance()
+	return s.dispatch(service, op, in)
 }
 
 func (s *Server) dispatch(service, op string, in any) (any, error) {
