@@ -24,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
+	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
 )
 
 var (
@@ -45,6 +46,9 @@ type SREProvider struct {
 type Clients struct {
 	*awsclient.Clients
 	DefaultTags map[string]string
+	// Alarms is shared by every sre_alert_policy of the run, so their
+	// refreshes share DescribeAlarms calls.
+	Alarms *cwapi.Alarms
 }
 
 // SREProviderModel is the provider block.
@@ -227,7 +231,7 @@ func (p *SREProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			fmt.Sprintf("The sre provider could not set up its AWS clients. Check region, credentials and endpoints.\n\n%v", err))
 		return
 	}
-	clients := &Clients{Clients: cl, DefaultTags: map[string]string{}}
+	clients := &Clients{Clients: cl, DefaultTags: map[string]string{}, Alarms: cwapi.NewAlarms(cl.CloudWatch, 0)}
 	if len(data.DefaultTags) == 1 && !data.DefaultTags[0].Tags.IsNull() {
 		resp.Diagnostics.Append(data.DefaultTags[0].Tags.ElementsAs(ctx, &clients.DefaultTags, false)...)
 	}
@@ -288,6 +292,7 @@ func configFromModel(ctx context.Context, m SREProviderModel) (awsclient.Config,
 func (p *SREProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewSLOResource,
+		NewAlertPolicyResource,
 	}
 }
 

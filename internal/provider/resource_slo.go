@@ -135,6 +135,43 @@ func queryAttr(what string, required bool) schema.SingleNestedAttribute {
 	}
 }
 
+// sliAttr is the sli attribute, shared by sre_slo and sre_alert_policy's slo
+// so that an sre_slo resource converts to the policy's slo attribute.
+func sliAttr() schema.SingleNestedAttribute {
+	return schema.SingleNestedAttribute{
+		Required:            true,
+		MarkdownDescription: "The service level indicator: exactly one of `ratio` or `latency`.",
+		Attributes: map[string]schema.Attribute{
+			"ratio": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Event-based SLI: good (or bad) events over total events. Set exactly one of `good` and `bad`.",
+				Validators:          []validator.Object{objectvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("latency"))},
+				Attributes: map[string]schema.Attribute{
+					"good":  queryAttr("Good events.", false),
+					"bad":   queryAttr("Bad events.", false),
+					"total": queryAttr("All events.", true),
+				},
+			},
+			"latency": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Latency SLI on a metric published with raw values. Without `percentile` it is request-based: " +
+					"the share of requests at or under `threshold` must reach the objective (counted with the `TC(:threshold)` statistic). " +
+					"With `percentile` it is time-based: each 5-minute slice is good when that percentile is at or under `threshold`.",
+				Attributes: map[string]schema.Attribute{
+					"namespace":   schema.StringAttribute{Required: true, MarkdownDescription: "CloudWatch namespace of the latency metric."},
+					"metric_name": schema.StringAttribute{Required: true, MarkdownDescription: "Name of the latency metric."},
+					"dimensions":  dimensionsAttr(),
+					"threshold": schema.Float64Attribute{Required: true,
+						MarkdownDescription: "Latency threshold in the metric's unit (e.g. milliseconds).",
+						Validators:          []validator.Float64{float64validator.AtLeast(0)}},
+					"percentile": schema.Float64Attribute{Optional: true,
+						MarkdownDescription: "Percentile such as `99` or `99.9` for a time-based SLI; omit for a request-based SLI."},
+				},
+			},
+		},
+	}
+}
+
 func (r *SLOResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	statusAttrs := map[string]schema.Attribute{}
 	for name, t := range sloStatusAttrTypes {
@@ -183,38 +220,7 @@ func (r *SLOResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 				MarkdownDescription: "Compliance period: rolling days from `\"1d\"` to `\"90d\"`, or `\"calendar_month\"`.",
 				Validators:          []validator.String{sloPeriodValidator{}},
 			},
-			"sli": schema.SingleNestedAttribute{
-				Required:            true,
-				MarkdownDescription: "The service level indicator: exactly one of `ratio` or `latency`.",
-				Attributes: map[string]schema.Attribute{
-					"ratio": schema.SingleNestedAttribute{
-						Optional:            true,
-						MarkdownDescription: "Event-based SLI: good (or bad) events over total events. Set exactly one of `good` and `bad`.",
-						Validators:          []validator.Object{objectvalidator.ExactlyOneOf(path.MatchRelative().AtParent().AtName("latency"))},
-						Attributes: map[string]schema.Attribute{
-							"good":  queryAttr("Good events.", false),
-							"bad":   queryAttr("Bad events.", false),
-							"total": queryAttr("All events.", true),
-						},
-					},
-					"latency": schema.SingleNestedAttribute{
-						Optional: true,
-						MarkdownDescription: "Latency SLI on a metric published with raw values. Without `percentile` it is request-based: " +
-							"the share of requests at or under `threshold` must reach the objective (counted with the `TC(:threshold)` statistic). " +
-							"With `percentile` it is time-based: each 5-minute slice is good when that percentile is at or under `threshold`.",
-						Attributes: map[string]schema.Attribute{
-							"namespace":   schema.StringAttribute{Required: true, MarkdownDescription: "CloudWatch namespace of the latency metric."},
-							"metric_name": schema.StringAttribute{Required: true, MarkdownDescription: "Name of the latency metric."},
-							"dimensions":  dimensionsAttr(),
-							"threshold": schema.Float64Attribute{Required: true,
-								MarkdownDescription: "Latency threshold in the metric's unit (e.g. milliseconds).",
-								Validators:          []validator.Float64{float64validator.AtLeast(0)}},
-							"percentile": schema.Float64Attribute{Optional: true,
-								MarkdownDescription: "Percentile such as `99` or `99.9` for a time-based SLI; omit for a request-based SLI."},
-						},
-					},
-				},
-			},
+			"sli": sliAttr(),
 			"error_budget_ratio": schema.Float64Attribute{Computed: true,
 				MarkdownDescription: "Error budget as a ratio, 1 − objective/100; known at plan time."},
 			"allowed_bad_fraction": schema.Float64Attribute{Computed: true,
