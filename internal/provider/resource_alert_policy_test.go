@@ -70,7 +70,9 @@ func TestAccAlertPolicyResource_Lifecycle(t *testing.T) {
 	useEmulatorClock(t, s)
 	cw := emulatorCloudWatch(s)
 	const res = "sre_alert_policy.test"
-	fig := func(window, attr string) tfjsonpath.Path { return tfjsonpath.New("alerts").AtMapKey(window).AtMapKey(attr) }
+	fig := func(window, attr string) tfjsonpath.Path {
+		return tfjsonpath.New("alerts").AtMapKey(window).AtMapKey(attr)
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkAlarms(s, nil, defaultAlarmNames),
@@ -292,8 +294,8 @@ func TestAccAlertPolicyResource_InvalidConfigFailsAtPlan(t *testing.T) {
 			return b.String()
 		}() + "  }", want: `(?s)allows 100 in a composite rule`},
 		"a no-data delay of 8 days": {body: `no_data = { after = "8d" }`, want: `(?s)no_data\.after.*exceeds 7 days`},
-		"a negative guard": {body: `low_traffic = { min_events_per_hour = -1 }`, want: `(?s)low_traffic\.min_events_per_hour`},
-		"no window at all": {body: `default_windows = []`, want: `(?s)would create no alarms`},
+		"a negative guard":          {body: `low_traffic = { min_events_per_hour = -1 }`, want: `(?s)low_traffic\.min_events_per_hour`},
+		"no window at all":          {body: `default_windows = []`, want: `(?s)would create no alarms`},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
