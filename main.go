@@ -1,5 +1,6 @@
 // Command terraform-provider-sre is the sre Terraform provider and, with the
-// check subcommand, the plan-policy checker for pre-merge CI.
+// check subcommand, the plan-policy checker for pre-merge CI; drill fires an
+// alert policy's page as in an incident drill.
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/check"
+	"github.com/sre-provider/terraform-provider-sre/internal/drill"
 	"github.com/sre-provider/terraform-provider-sre/internal/provider"
 )
 
@@ -25,6 +27,8 @@ func main() {
 		switch os.Args[1] {
 		case "check":
 			os.Exit(check.Main(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
+		case "drill":
+			os.Exit(drill.Main(os.Args[2:], os.Stdout, os.Stderr))
 		case "version", "--version", "-version":
 			fmt.Printf("terraform-provider-sre %s\n", version)
 			return
@@ -56,5 +60,8 @@ Usage:
   terraform-provider-sre check [flags] plan.json
                                          check a 'terraform show -json' plan against the policies
                                          (run 'terraform-provider-sre check --help' for flags)
+  terraform-provider-sre drill [flags] POLICY
+                                         fire an sre_alert_policy's page end to end, as in a drill
+                                         (run 'terraform-provider-sre drill --help' for flags)
   terraform-provider-sre version         print the version
 `

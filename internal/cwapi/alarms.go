@@ -42,10 +42,15 @@ const DefaultLinger = 25 * time.Millisecond
 // Observed is an alarm as read from CloudWatch: exactly one of Metric and
 // Composite, in the alerting package's form so it can be fingerprinted.
 type Observed struct {
-	ARN       string
-	State     string
-	Metric    *alerting.MetricAlarm
-	Composite *alerting.CompositeAlarm
+	ARN   string
+	State string
+	// StateUpdated is when the state last changed.
+	StateUpdated time.Time
+	// SuppressedBy says why a composite's actions are suppressed
+	// (Alarm, WaitPeriod, ExtensionPeriod); empty when they are not.
+	SuppressedBy string
+	Metric       *alerting.MetricAlarm
+	Composite    *alerting.CompositeAlarm
 }
 
 // Fingerprint is the observed configuration's fingerprint.
@@ -190,11 +195,12 @@ func describeInto(ctx context.Context, api AlarmAPI, in *cloudwatch.DescribeAlar
 		}
 		for _, m := range page.MetricAlarms {
 			ma := metricFromSDK(m)
-			out[ma.Name] = Observed{ARN: aws.ToString(m.AlarmArn), State: string(m.StateValue), Metric: &ma}
+			out[ma.Name] = Observed{ARN: aws.ToString(m.AlarmArn), State: string(m.StateValue), StateUpdated: aws.ToTime(m.StateUpdatedTimestamp), Metric: &ma}
 		}
 		for _, c := range page.CompositeAlarms {
 			ca := compositeFromSDK(c)
-			out[ca.Name] = Observed{ARN: aws.ToString(c.AlarmArn), State: string(c.StateValue), Composite: &ca}
+			out[ca.Name] = Observed{ARN: aws.ToString(c.AlarmArn), State: string(c.StateValue), StateUpdated: aws.ToTime(c.StateUpdatedTimestamp),
+				SuppressedBy: string(c.ActionsSuppressedBy), Composite: &ca}
 		}
 	}
 	return calls, nil
