@@ -44,7 +44,7 @@ export TF_VAR_aws_endpoint="$endpoint"
 cp -r "$root/examples/quickstart" "$work/quickstart"
 cd "$work/quickstart"
 
-step "terraform apply (SLO, dashboard, error budget, live status)"
+step "terraform apply (SLO, dashboard, error budget, burn-rate alerts, live status)"
 "$terraform" apply -auto-approve -input=false -no-color
 
 step "terraform plan after apply: expecting no changes"
@@ -58,6 +58,10 @@ if [ "$code" -ne 0 ]; then
   exit 1
 fi
 echo "no changes: infrastructure matches the configuration"
+
+step "alert drill: fire the checkout page end to end"
+AWS_ACCESS_KEY_ID=AKIDEMULATOR AWS_SECRET_ACCESS_KEY=emulator-secret \
+  "$provider" drill -region us-east-1 -endpoint "$endpoint" "$("$terraform" output -raw alert_policy)"
 
 step "plan checker on a 3-tier network plan (compliant, then with SSH open to the internet)"
 for case in compliant:0 ssh_from_internet:1; do

@@ -62,6 +62,34 @@ resource "sre_slo" "checkout" {
   }
 }
 
+# Burn-rate alerts on the SLO: page when the budget burns fast, ticket when it
+# burns slowly. Passing the SLO resource itself makes every threshold and
+# detection time known in the first plan.
+variable "page_topic_arn" {
+  description = "SNS topic that pages on-call."
+  type        = string
+  default     = "arn:aws:sns:us-east-1:123456789012:checkout-page"
+}
+
+variable "ticket_topic_arn" {
+  description = "SNS topic that opens a ticket."
+  type        = string
+  default     = "arn:aws:sns:us-east-1:123456789012:checkout-ticket"
+}
+
+resource "sre_alert_policy" "checkout" {
+  name = "checkout-availability"
+  slo  = sre_slo.checkout
+
+  page   = { alarm_actions = [var.page_topic_arn] }
+  ticket = { alarm_actions = [var.ticket_topic_arn], ok_actions = [var.ticket_topic_arn] }
+
+  # No alert while fewer than 60 requests an hour arrive (5 in a 5-minute window).
+  low_traffic = { min_events_per_hour = 60 }
+  # The SLI is blind without data: open a ticket when requests stop reporting.
+  no_data = { after = "15m" }
+}
+
 # Live status, read after the SLO exists: the error-budget policy made executable.
 data "sre_slo_status" "checkout" {
   name = sre_slo.checkout.name
@@ -93,6 +121,18 @@ output "live_status" {
     budget_remaining_fraction = data.sre_slo_status.checkout.budget_remaining_fraction
     release_allowed           = data.sre_slo_status.checkout.release_allowed
   }
+}
+
+output "alerts" {
+  description = "Per window: the burn-rate threshold and how fast a total outage fires it; known at plan time."
+  value = {
+    for name, a in sre_alert_policy.checkout.alerts :
+    name => "${a.severity}: burn rate ${a.burn_rate} over ${a.long_window}/${a.short_window}, a total outage fires it after ${a.detection_time} (${format("%.1f", a.budget_spent_at_detection * 100)}% of the budget)"
+  }
+}
+
+output "alert_policy" {
+  value = sre_alert_policy.checkout.name
 }
 
 output "dashboard" {

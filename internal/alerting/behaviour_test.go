@@ -236,7 +236,9 @@ func TestBehaviourSlowAndQuietBurns(t *testing.T) {
 }
 
 func TestBehaviourNoDataAlarmFiresWhenTheTotalStops(t *testing.T) {
-	h := newHarness(t, func(p *alerting.Policy) { p.NoData = &alerting.NoData{After: 10 * time.Minute, Severity: slo.SeverityTicket} })
+	h := newHarness(t, func(p *alerting.Policy) {
+		p.NoData = &alerting.NoData{After: 10 * time.Minute, Severity: slo.SeverityTicket}
+	})
 	h.backfill(time.Hour, perMinute, 0)
 	h.run(20*time.Minute, time.Minute, perMinute, 0, nil)
 	if st := h.state("login-no-data"); st != "OK" {

@@ -52,9 +52,13 @@ func Build(p Policy) (Set, []Warning, []error) {
 		return Set{}, warns, []error{&slo.FieldError{Path: slo.Root("slo").At("sli").At("latency").At("percentile"),
 			Err: errors.New("burn-rate alerts on a time-based latency SLI are not supported: CloudWatch cannot count bad 5-minute slices over windows longer than a day in one alarm; use a request-based latency SLI (omit percentile)")}}
 	}
-	if n := len(qp.Queries) + 1; n > MaxMetricsPerAlarm {
+	if n := qp.Metrics(); n > MaxMetricsPerAlarm {
 		errs = append(errs, &slo.FieldError{Path: slo.Root("slo").At("sli"),
-			Err: fmt.Errorf("every window alarm needs %d metrics (the SLI's %d queries and the error ratio) but CloudWatch allows %d per alarm; combine fewer metrics in the SLI", n, len(qp.Queries), MaxMetricsPerAlarm)})
+			Err: fmt.Errorf("every window alarm reads the SLI's %d metrics but CloudWatch allows %d metrics per alarm; combine fewer metrics in the SLI", n, MaxMetricsPerAlarm)})
+	}
+	if n := len(qp.Queries) - qp.Metrics() + 1; n > MaxExpressionsPerAlarm {
+		errs = append(errs, &slo.FieldError{Path: slo.Root("slo").At("sli"),
+			Err: fmt.Errorf("every window alarm needs %d expressions (the SLI's and the error ratio) but CloudWatch allows %d per alarm", n, MaxExpressionsPerAlarm)})
 	}
 
 	windows, ws, werrs := selectWindows(p)

@@ -193,13 +193,13 @@ func TestBuildRejectsInvalidPolicies(t *testing.T) {
 			func(p *Policy) {
 				var ms []slo.Metric
 				var ids []string
-				for i := 0; i < 9; i++ {
+				for i := 0; i < 10; i++ {
 					id := "e" + string(rune('a'+i))
 					ms = append(ms, slo.Metric{ID: id, Namespace: "App", MetricName: "E", Statistic: "Sum"})
 					ids = append(ids, id)
 				}
 				p.SLO.SLI.Ratio.Bad = &slo.Query{Expression: strings.Join(ids, " + "), Metrics: ms}
-			}, "slo.sli", "needs 12 metrics",
+			}, "slo.sli", "reads the SLI's 11 metrics",
 		},
 		"more windows than a composite may combine": {
 			func(p *Policy) {

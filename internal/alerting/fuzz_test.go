@@ -44,7 +44,13 @@ func FuzzBuild(f *testing.F) {
 			}
 		}
 		for _, a := range set.MetricAlarms {
-			if len(a.Queries) > MaxMetricsPerAlarm || len(a.Name) > MaxAlarmNameLength {
+			metrics := 0
+			for _, q := range a.Queries {
+				if q.Metric != nil {
+					metrics++
+				}
+			}
+			if metrics > MaxMetricsPerAlarm || len(a.Queries)-metrics > MaxExpressionsPerAlarm || len(a.Name) > MaxAlarmNameLength {
 				t.Fatalf("alarm %s breaks a CloudWatch limit", a.Name)
 			}
 			for _, q := range a.Queries {

@@ -83,13 +83,14 @@ type NoData struct {
 
 // Limits CloudWatch enforces and the policy checks at plan time.
 const (
-	MaxMetricsPerAlarm    = 10
-	MaxAlarmsPerComposite = 100
-	MaxAlarmNameLength    = 255
-	MaxPolicyNameLength   = 200
-	MaxWindowNameLength   = 32
-	maxShortPeriod        = slo.Day     // period × evaluation periods when the period is under an hour
-	maxLongPeriod         = 7 * slo.Day // … and when it is an hour or more
+	MaxMetricsPerAlarm     = 10 // MetricStat entries of an alarm's Metrics
+	MaxExpressionsPerAlarm = 10 // Expression entries
+	MaxAlarmsPerComposite  = 100
+	MaxAlarmNameLength     = 255
+	MaxPolicyNameLength    = 200
+	MaxWindowNameLength    = 32
+	maxShortPeriod         = slo.Day     // period × evaluation periods when the period is under an hour
+	maxLongPeriod          = 7 * slo.Day // … and when it is an hour or more
 )
 
 var (

@@ -378,8 +378,18 @@ func checkAlarmPeriod(period, evals int64, id string) error {
 }
 
 func checkAlarmMetrics(metrics []Doc, evals int64) error {
-	if len(metrics) > maxMetricsPerAlarm {
-		return errValidation("The alarm has %d metrics; the maximum is %d", len(metrics), maxMetricsPerAlarm)
+	// MetricDataQuery (API reference): an alarm's Metrics hold up to 20
+	// entries, at most 10 with MetricStat and at most 10 with Expression.
+	stats, exprs := 0, 0
+	for _, m := range metrics {
+		if ddoc(m, "MetricStat") != nil {
+			stats++
+		} else {
+			exprs++
+		}
+	}
+	if stats > maxMetricsPerAlarm || exprs > maxMetricsPerAlarm {
+		return errValidation("The alarm has %d metrics and %d expressions; the maximum is %d of each", stats, exprs, maxMetricsPerAlarm)
 	}
 	ids := map[string]bool{}
 	returning := 0

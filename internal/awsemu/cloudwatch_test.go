@@ -127,8 +127,8 @@ func TestCloudWatch_MalformedAlarmsAreRejected(t *testing.T) {
 			in.MetricName = aws.String("Errors")
 			in.Namespace = aws.String("App")
 		}, "InvalidParameterCombination"},
-		{"eleven metrics", func(in *cloudwatch.PutMetricAlarmInput) {
-			for i := 0; i < 8; i++ {
+		{"eleven metric stats (ten expressions would be fine)", func(in *cloudwatch.PutMetricAlarmInput) {
+			for i := 0; i < 9; i++ {
 				q := in.Metrics[0]
 				q.Id = aws.String("m" + string(rune('a'+i)))
 				in.Metrics = append(in.Metrics, q)

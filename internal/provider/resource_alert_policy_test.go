@@ -266,10 +266,29 @@ func TestAccAlertPolicyResource_DefaultTags(t *testing.T) {
 
 func TestAccAlertPolicyResource_InvalidConfigFailsAtPlan(t *testing.T) {
 	s := startEmulator(t)
+	var ms, ids []string
+	for i := 0; i < 10; i++ {
+		ms = append(ms, fmt.Sprintf("e%d = { namespace = \"App\", metric_name = \"E%d\", statistic = \"Sum\" }", i, i))
+		ids = append(ids, fmt.Sprintf("e%d", i))
+	}
+	manyMetrics := `
+resource "sre_alert_policy" "test" {
+  name = "wide"
+  slo = {
+    name = "wide", objective = 99.9, period = "30d"
+    sli = { ratio = {
+      bad   = { expression = "` + strings.Join(ids, " + ") + `", metrics = { ` + strings.Join(ms, ", ") + ` } }
+      total = { namespace = "App", metric_name = "Requests", statistic = "Sum" }
+    } }
+  }
+}
+`
 	cases := map[string]struct {
 		body, objective, period string
+		config                  string // replaces the SLO and policy when set
 		want                    string
 	}{
+		"more metrics than an alarm may hold": {config: manyMetrics, want: `(?s)slo\.sli.*reads the SLI's 11 metrics.*allows 10`},
 		"a custom window that can never fire": {body: `windows = { burst = { severity = "page", budget_share = 0.5, long_window = "5m", short_window = "1m" } }`,
 			want: `(?s)windows\["burst"\].*exceeds the largest possible burn rate`},
 		"a window longer than the period": {period: "2d", body: `windows = { week = { severity = "ticket", budget_share = 0.5, long_window = "3d", short_window = "1d" } }`,
@@ -309,7 +328,12 @@ func TestAccAlertPolicyResource_InvalidConfigFailsAtPlan(t *testing.T) {
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config: providerConfig(s) + alertPolicyConfig(objective, period, "  "+tc.body), PlanOnly: true,
+					Config: providerConfig(s) + func() string {
+						if tc.config != "" {
+							return tc.config
+						}
+						return alertPolicyConfig(objective, period, "  "+tc.body)
+					}(), PlanOnly: true,
 					ExpectError: regexp.MustCompile(wrapTolerant(tc.want)),
 				}},
 			})
