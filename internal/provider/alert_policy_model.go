@@ -333,11 +333,26 @@ func (m *AlertPolicyResourceModel) setComputed(p alerting.Policy, set alerting.S
 		tagsAll[k] = types.StringValue(v)
 	}
 	m.TagsAll = types.MapValueMust(types.StringType, tagsAll)
+	if !tagsKnown(m.Tags) {
+		m.TagsAll = types.MapUnknown(types.StringType)
+	}
 	if !fingerprintsKnown {
 		m.Alarms = types.MapUnknown(types.StringType)
 		return
 	}
 	m.Alarms = fingerprintsValue(set.Fingerprints())
+}
+
+func tagsKnown(m types.Map) bool {
+	if m.IsUnknown() {
+		return false
+	}
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
 }
 
 func fingerprintsValue(fp map[string]string) types.Map {

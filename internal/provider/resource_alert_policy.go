@@ -242,7 +242,7 @@ func (r *AlertPolicyResource) ModifyPlan(ctx context.Context, req resource.Modif
 		addFieldErrors(&resp.Diagnostics, "Invalid Alert Policy", errs)
 		return
 	}
-	plan.setComputed(p, set, plan.routingKnown() && !plan.Tags.IsUnknown())
+	plan.setComputed(p, set, plan.routingKnown())
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 

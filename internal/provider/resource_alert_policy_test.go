@@ -126,9 +126,28 @@ func TestAccAlertPolicyResource_Lifecycle(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("alarms"), knownvalue.MapSizeExact(9)),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("no_data_alarm_name"), knownvalue.StringExact("checkout-no-data")),
 				},
-				Check: checkAlarms(s,
+				Check: resource.ComposeTestCheckFunc(checkAlarms(s,
 					[]string{"checkout-login_burst-long", "checkout-login_burst-short", "checkout-no-data", "checkout-page", "checkout-ticket"},
 					[]string{"checkout-page_slow-long", "checkout-ticket_slow-short"}),
+					// Windows that stay are updated in place, never deleted and recreated.
+					func(*terraform.State) error {
+						for _, n := range []string{"checkout-page_fast-long", "checkout-page"} {
+							out, err := cw.DescribeAlarmHistory(context.Background(), &cloudwatch.DescribeAlarmHistoryInput{AlarmName: aws.String(n),
+								HistoryItemType: cwtypes.HistoryItemTypeConfigurationUpdate, AlarmTypes: []cwtypes.AlarmType{cwtypes.AlarmTypeMetricAlarm, cwtypes.AlarmTypeCompositeAlarm}})
+							if err != nil {
+								return err
+							}
+							for _, h := range out.AlarmHistoryItems {
+								if strings.Contains(aws.ToString(h.HistorySummary), "deleted") {
+									return fmt.Errorf("%s was deleted during the update: %s", n, aws.ToString(h.HistorySummary))
+								}
+							}
+							if len(out.AlarmHistoryItems) == 0 {
+								return fmt.Errorf("%s has no configuration history", n)
+							}
+						}
+						return nil
+					}),
 			},
 			{
 				// The updated policy imports too: custom windows, guard, no-data and tags.
