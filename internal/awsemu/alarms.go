@@ -236,6 +236,12 @@ func (s *Server) deleteAlarms(names []string) error {
 // state until one of its children changes state or its configuration is
 // updated.
 func (s *Server) setAlarmState(name string, st alarmState) error {
+	return s.setAlarmStateAt(name, st, s.clock.Now())
+}
+
+// setAlarmStateAt is setAlarmState stamped with instant t, for scheduled
+// faults stepped by the simulation.
+func (s *Server) setAlarmStateAt(name string, st alarmState, t time.Time) error {
 	a, ok := s.cw.alarms[name]
 	if !ok {
 		return cwNotFound("Alarm %s does not exist", name)
@@ -244,6 +250,6 @@ func (s *Server) setAlarmState(name string, st alarmState) error {
 		a.stateReason, a.reasonData = st.reason, st.reasonData
 		return nil
 	}
-	s.transition(a, st, s.clock.Now())
+	s.transition(a, st, t)
 	return nil
 }

@@ -301,7 +301,7 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 		privateIP: s.nextPrivateIP(), securityGroups: ver.data.securityGroupIDs,
 		ltID: lt.id, ltName: lt.name, ltVersion: ver.number,
 		launched: t, state: statePending, stateChanged: t,
-		group: g.name, lifecycle: lcPending, asgHealthy: true, appHealthy: true, protected: g.protectNew,
+		group: g.name, lifecycle: lcPending, asgHealthy: true, appHealthy: !s.sched.unhealthyImages[ver.data.imageID], protected: g.protectNew,
 		readyAt: t.Add(s.asg.timing.InstanceLaunch + seconds(ready)),
 	}
 	in.tags = append(in.tags, tagsFor(ver.data.tagSpecs, "instance")...)

@@ -49,6 +49,7 @@ type Server struct {
 	caller  string                // access key of the request being served
 	calls   map[string]int        // "service:Operation" → count
 	faults  []*Fault
+	sched   faultState
 	nextID  uint64
 	httpSrv *http.Server
 	ln      net.Listener

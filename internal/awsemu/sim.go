@@ -30,6 +30,7 @@ type simState struct {
 // same instant.
 func (s *Server) sources() []simSource {
 	return []simSource{
+		{next: s.nextFault, step: s.stepFaults},
 		{next: s.nextFleetEvent, step: s.stepFleets},
 		{next: s.nextRelease, step: s.releaseDue},
 		{next: s.nextAlarmEvaluation, step: s.evaluateMetricAlarms},
