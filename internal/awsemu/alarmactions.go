@@ -26,7 +26,7 @@ func (s *Server) ActionsInvoked() []ActionRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	return append([]ActionRecord(nil), s.cw.invoked...)
+	return append([]ActionRecord(nil), s.rs.cw.invoked...)
 }
 
 // ActionsSuppressed lists the composite alarm actions an actions suppressor
@@ -35,7 +35,7 @@ func (s *Server) ActionsSuppressed() []ActionRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	return append([]ActionRecord(nil), s.cw.suppressed...)
+	return append([]ActionRecord(nil), s.rs.cw.suppressed...)
 }
 
 // suppression is a composite alarm's action suppression, following
@@ -63,7 +63,7 @@ func (s *Server) suppressedBy(c *alarm, t time.Time) string {
 	if c.composite == nil || c.composite.suppressor == "" {
 		return ""
 	}
-	if sup := s.cw.alarms[c.composite.suppressor]; sup != nil && sup.state == stateAlarm {
+	if sup := s.rs.cw.alarms[c.composite.suppressor]; sup != nil && sup.state == stateAlarm {
 		return "Alarm"
 	}
 	if t.Before(c.supp.extendUntil) {
@@ -111,7 +111,7 @@ func (s *Server) invokeActions(a *alarm, old string, at time.Time) {
 		a.supp.pending = nil
 		if by != "" {
 			for _, arn := range arns {
-				s.cw.suppressed = append(s.cw.suppressed, ActionRecord{At: at, Alarm: a.name, ARN: arn,
+				s.rs.cw.suppressed = append(s.rs.cw.suppressed, ActionRecord{At: at, Alarm: a.name, ARN: arn,
 					OldState: old, NewState: a.state, Reason: a.stateReason, SuppressedBy: by})
 			}
 			if a.state == stateAlarm && len(arns) > 0 {
@@ -125,7 +125,7 @@ func (s *Server) invokeActions(a *alarm, old string, at time.Time) {
 
 func (s *Server) perform(a *alarm, old, new, reason string, arns []string, at time.Time) {
 	for _, arn := range arns {
-		s.cw.invoked = append(s.cw.invoked, ActionRecord{At: at, Alarm: a.name, ARN: arn, OldState: old, NewState: new, Reason: reason})
+		s.rs.cw.invoked = append(s.rs.cw.invoked, ActionRecord{At: at, Alarm: a.name, ARN: arn, OldState: old, NewState: new, Reason: reason})
 		s.recordAction(a, arn, at)
 	}
 }
@@ -136,7 +136,7 @@ func (s *Server) suppressorChanged(sup *alarm, old string, at time.Time) {
 	if old != stateAlarm || sup.state == stateAlarm {
 		return
 	}
-	for _, c := range s.cw.index.suppresses[sup.name] {
+	for _, c := range s.rs.cw.index.suppresses[sup.name] {
 		c.supp.extendUntil = at.Add(c.composite.extension)
 		s.release(c, at)
 	}
@@ -160,7 +160,7 @@ func (s *Server) release(c *alarm, t time.Time) {
 func (s *Server) nextRelease(after time.Time) (time.Time, bool) {
 	var best time.Time
 	found := false
-	for _, c := range s.cw.index.composites {
+	for _, c := range s.rs.cw.index.composites {
 		if c.supp.pending == nil || s.suppressedBy(c, after) == "Alarm" {
 			continue
 		}
@@ -173,7 +173,7 @@ func (s *Server) nextRelease(after time.Time) (time.Time, bool) {
 }
 
 func (s *Server) releaseDue(t time.Time) {
-	for _, c := range s.cw.index.composites {
+	for _, c := range s.rs.cw.index.composites {
 		s.release(c, t)
 	}
 }

@@ -27,11 +27,11 @@ const (
 
 // nextAlarmEvaluation is the next evaluation tick after `after`.
 func (s *Server) nextAlarmEvaluation(after time.Time) (time.Time, bool) {
-	if len(s.cw.index.metrics) == 0 {
+	if len(s.rs.cw.index.metrics) == 0 {
 		return time.Time{}, false
 	}
 	every := evalEvery
-	if s.cw.index.highRes > 0 {
+	if s.rs.cw.index.highRes > 0 {
 		every = evalEveryHighRes
 	}
 	return after.Truncate(every).Add(every), true
@@ -40,7 +40,7 @@ func (s *Server) nextAlarmEvaluation(after time.Time) (time.Time, bool) {
 // evaluateMetricAlarms evaluates every metric alarm due at the tick t.
 func (s *Server) evaluateMetricAlarms(t time.Time) {
 	onMinute := t.Truncate(evalEvery).Equal(t)
-	for _, a := range s.cw.index.metrics {
+	for _, a := range s.rs.cw.index.metrics {
 		if a.metric.period >= 60 && !onMinute {
 			continue
 		}

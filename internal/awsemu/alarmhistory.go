@@ -31,7 +31,7 @@ var historyItemTypes = map[string]bool{
 
 func (s *Server) record(a *alarm, at time.Time, typ, summary string, data any) {
 	b, _ := json.Marshal(data)
-	s.cw.history = append(s.cw.history, historyItem{alarm: a.name, kind: a.kind, at: at, typ: typ, summary: summary, data: string(b)})
+	s.rs.cw.history = append(s.rs.cw.history, historyItem{alarm: a.name, kind: a.kind, at: at, typ: typ, summary: summary, data: string(b)})
 }
 
 // recordConfiguration notes a created, updated or deleted alarm; the data
@@ -155,7 +155,7 @@ func (q historyQuery) matches(h historyItem) bool {
 func (s *Server) alarmHistory(q historyQuery) ([]historyItem, int) {
 	cutoff := s.clock.Now().Add(-historyRetention)
 	var all []historyItem
-	for _, h := range s.cw.history {
+	for _, h := range s.rs.cw.history {
 		if h.at.After(cutoff) && q.matches(h) {
 			all = append(all, h)
 		}

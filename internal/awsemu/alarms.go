@@ -14,7 +14,7 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 	if composite != nil {
 		kind = compositeAlarmKind
 	}
-	a, exists := s.cw.alarms[name]
+	a, exists := s.rs.cw.alarms[name]
 	if exists && a.kind != kind {
 		other := "a composite alarm"
 		if a.kind == metricAlarmKind {
@@ -24,15 +24,15 @@ func (s *Server) putAlarm(name string, config Doc, tags []Doc, metric *metricAla
 	}
 	now := s.clock.Now()
 	if exists {
-		s.cw.index.remove(a)
+		s.rs.cw.index.remove(a)
 	} else {
 		a = &alarm{kind: kind, name: name, arn: s.arn("cloudwatch", "alarm:"+name),
 			state: stateInsufficient, stateReason: "Unchecked: Initial alarm creation", stateUpdated: now}
-		s.cw.alarms[name] = a
+		s.rs.cw.alarms[name] = a
 		s.setTags(a.arn, tags)
 	}
 	a.config, a.metric, a.composite, a.configUpdated = config, metric, composite, now
-	s.cw.index.add(a)
+	s.rs.cw.index.add(a)
 	change := "Update"
 	if !exists {
 		change = "Create"
@@ -59,7 +59,7 @@ func (s *Server) checkNoCycle(name string, def *compositeAlarmDef) error {
 			return false
 		}
 		seen[n] = true
-		if c := s.cw.alarms[n]; c != nil && c.composite != nil {
+		if c := s.rs.cw.alarms[n]; c != nil && c.composite != nil {
 			for _, r := range c.composite.refs {
 				if reaches(r) {
 					return true
@@ -85,7 +85,7 @@ func (s *Server) transition(a *alarm, st alarmState, at time.Time) {
 	s.recordStateUpdate(a, old, at)
 	s.invokeActions(a, old.value, at)
 	s.suppressorChanged(a, old.value, at)
-	for _, c := range s.cw.index.parents[a.name] {
+	for _, c := range s.rs.cw.index.parents[a.name] {
 		s.evaluateComposite(c, at)
 	}
 }
@@ -177,7 +177,7 @@ func removeByName(list []*alarm, name string) []*alarm {
 // the emulator keeps it in INSUFFICIENT_DATA while every child is.
 func (s *Server) evaluateComposite(c *alarm, at time.Time) {
 	stateOf := func(n string) string {
-		if a, ok := s.cw.alarms[n]; ok {
+		if a, ok := s.rs.cw.alarms[n]; ok {
 			return a.state
 		}
 		return stateInsufficient
@@ -203,27 +203,27 @@ func (s *Server) evaluateComposite(c *alarm, at time.Time) {
 // deletes none.
 func (s *Server) deleteAlarms(names []string) error {
 	for _, n := range names {
-		if _, ok := s.cw.alarms[n]; !ok {
+		if _, ok := s.rs.cw.alarms[n]; !ok {
 			return cwNotFound("Alarm %s does not exist; no alarms were deleted", n)
 		}
 	}
 	now := s.clock.Now()
 	var affected []*alarm
 	for _, n := range names {
-		affected = append(affected, s.cw.index.parents[n]...)
+		affected = append(affected, s.rs.cw.index.parents[n]...)
 	}
 	for _, n := range names {
-		a := s.cw.alarms[n]
+		a := s.rs.cw.alarms[n]
 		if a == nil {
 			continue // named twice
 		}
 		s.recordConfiguration(a, now, "Delete")
-		s.cw.index.remove(a)
-		delete(s.cw.tags, a.arn)
-		delete(s.cw.alarms, n)
+		s.rs.cw.index.remove(a)
+		delete(s.rs.cw.tags, a.arn)
+		delete(s.rs.cw.alarms, n)
 	}
 	for _, c := range affected {
-		if s.cw.alarms[c.name] == c {
+		if s.rs.cw.alarms[c.name] == c {
 			s.evaluateComposite(c, now)
 		}
 	}
@@ -242,7 +242,7 @@ func (s *Server) setAlarmState(name string, st alarmState) error {
 // setAlarmStateAt is setAlarmState stamped with instant t, for scheduled
 // faults stepped by the simulation.
 func (s *Server) setAlarmStateAt(name string, st alarmState, t time.Time) error {
-	a, ok := s.cw.alarms[name]
+	a, ok := s.rs.cw.alarms[name]
 	if !ok {
 		return cwNotFound("Alarm %s does not exist", name)
 	}

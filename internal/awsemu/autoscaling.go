@@ -83,7 +83,7 @@ var autoScalingOps = map[string]func(*Server, any) (any, error){
 }
 
 func (s *Server) initAutoScaling() {
-	s.asg = autoScalingState{groups: map[string]*asGroup{}, timing: DefaultFleetTiming()}
+	s.rs.asg = autoScalingState{groups: map[string]*asGroup{}, timing: DefaultFleetTiming()}
 }
 
 func errGroupNotFound(name string) *APIError {
@@ -95,7 +95,7 @@ func (s *Server) group(p params) (*asGroup, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, ok := s.asg.groups[name]
+	g, ok := s.rs.asg.groups[name]
 	if !ok {
 		return nil, errGroupNotFound(name)
 	}
@@ -113,7 +113,7 @@ func (s *Server) FailLaunches(groupName string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	if g, ok := s.asg.groups[groupName]; ok {
+	if g, ok := s.rs.asg.groups[groupName]; ok {
 		g.failLaunches = n
 	}
 }
@@ -162,7 +162,7 @@ func (s *Server) applyGroupSpec(g *asGroup, p params, creating bool) error {
 		var subnets, zones []string
 		for _, sn := range strings.Split(p.str("VPCZoneIdentifier"), ",") {
 			sn = strings.TrimSpace(sn)
-			zone, ok := s.ec2.subnets[sn]
+			zone, ok := s.rs.ec2.subnets[sn]
 			if !ok {
 				return errValidation("The subnet ID '%s' does not exist", sn)
 			}
@@ -174,7 +174,7 @@ func (s *Server) applyGroupSpec(g *asGroup, p params, creating bool) error {
 		g.subnets, g.zones = subnets, zones
 	} else if zs := p.list("AvailabilityZones.member"); len(zs) > 0 {
 		for _, z := range zs {
-			if !contains(s.ec2.zones, z) {
+			if !contains(s.rs.ec2.zones, z) {
 				return errValidation("The availability zone '%s' is not valid", z)
 			}
 		}
@@ -236,7 +236,7 @@ func (s *Server) asCreateGroup(p params) (*X, error) {
 	if len(name) > 255 {
 		return nil, errValidation("1 validation error detected: Value at 'autoScalingGroupName' failed to satisfy constraint: Member must have length less than or equal to 255")
 	}
-	if _, ok := s.asg.groups[name]; ok {
+	if _, ok := s.rs.asg.groups[name]; ok {
 		return nil, errCode("AlreadyExists", http.StatusBadRequest, "AutoScalingGroup by this name already exists - A group with the name %s already exists", name)
 	}
 	minSize, err := requiredInt(p, "MinSize", "minSize")
@@ -275,7 +275,7 @@ func (s *Server) asCreateGroup(p params) (*X, error) {
 		}
 		g.setTag(asTag{key: t.str("Key"), value: t.str("Value"), propagate: t.boolOr("PropagateAtLaunch", false)})
 	}
-	s.asg.groups[name] = g
+	s.rs.asg.groups[name] = g
 	s.advance()
 	return E("Result"), nil
 }
@@ -349,7 +349,7 @@ func (s *Server) asUpdateGroup(p params) (*X, error) {
 func (s *Server) groupXML(g *asGroup) *X {
 	var insts []*X
 	for _, id := range g.instances {
-		in := s.ec2.instances[id]
+		in := s.rs.ec2.instances[id]
 		insts = append(insts, s.asInstanceXML("member", in, false))
 	}
 	members := func(name string, vals []string) *X {
@@ -405,7 +405,7 @@ func (s *Server) groupXML(g *asGroup) *X {
 
 func (s *Server) groupLTXML(ltID, version string) *X {
 	name := ""
-	if lt, ok := s.ec2.templates[ltID]; ok {
+	if lt, ok := s.rs.ec2.templates[ltID]; ok {
 		name = lt.name
 	}
 	return E("LaunchTemplate", T("LaunchTemplateId", ltID), Topt("LaunchTemplateName", name), T("Version", version))
@@ -447,8 +447,8 @@ func (s *Server) asDescribeGroups(p params) (*X, error) {
 	names := p.list("AutoScalingGroupNames.member")
 	filters := p.structs("Filters.member")
 	var groups []*asGroup
-	for _, name := range sortedKeys(s.asg.groups) {
-		g := s.asg.groups[name]
+	for _, name := range sortedKeys(s.rs.asg.groups) {
+		g := s.rs.asg.groups[name]
 		if len(names) > 0 && !contains(names, name) {
 			continue
 		}
@@ -504,8 +504,8 @@ func groupMatches(g *asGroup, filters []params) (bool, error) {
 func (s *Server) asDescribeInstances(p params) (*X, error) {
 	ids := p.list("InstanceIds.member")
 	var insts []*instance
-	for _, id := range sortedKeys(s.ec2.instances) {
-		in := s.ec2.instances[id]
+	for _, id := range sortedKeys(s.rs.ec2.instances) {
+		in := s.rs.ec2.instances[id]
 		if in.group == "" || in.lifecycle == lcTerminated || (len(ids) > 0 && !contains(ids, id)) {
 			continue
 		}
@@ -565,11 +565,11 @@ func (s *Server) asSetDesiredCapacity(p params) (*X, error) {
 }
 
 func (s *Server) memberInstance(id string) (*instance, *asGroup, error) {
-	in, ok := s.ec2.instances[id]
+	in, ok := s.rs.ec2.instances[id]
 	if !ok || in.group == "" || in.lifecycle == lcTerminated {
 		return nil, nil, errValidation("Instance Id not found - No managed instance found for instance ID: %s", id)
 	}
-	return in, s.asg.groups[in.group], nil
+	return in, s.rs.asg.groups[in.group], nil
 }
 
 func (s *Server) asTerminateInstance(p params) (*X, error) {
@@ -621,12 +621,12 @@ func (s *Server) asSetInstanceProtection(p params) (*X, error) {
 	}
 	ids := p.list("InstanceIds.member")
 	for _, id := range ids {
-		if in, ok := s.ec2.instances[id]; !ok || in.group != g.name {
+		if in, ok := s.rs.ec2.instances[id]; !ok || in.group != g.name {
 			return nil, errValidation("The instance %s is not part of Auto Scaling group %s.", id, g.name)
 		}
 	}
 	for _, id := range ids {
-		s.ec2.instances[id].protected = p.boolOr("ProtectedFromScaleIn", false)
+		s.rs.ec2.instances[id].protected = p.boolOr("ProtectedFromScaleIn", false)
 	}
 	return E("Result"), nil
 }
@@ -707,7 +707,7 @@ func (s *Server) tagTargets(p params) ([]*asGroup, []params, error) {
 		if rt := t.str("ResourceType"); rt != "" && rt != "auto-scaling-group" {
 			return nil, nil, errValidation("Resource type %s is not supported", rt)
 		}
-		g, ok := s.asg.groups[t.str("ResourceId")]
+		g, ok := s.rs.asg.groups[t.str("ResourceId")]
 		if !ok {
 			return nil, nil, errGroupNotFound(t.str("ResourceId"))
 		}
@@ -753,8 +753,8 @@ func (s *Server) asDeleteTags(p params) (*X, error) {
 func (s *Server) asDescribeTags(p params) (*X, error) {
 	filters := p.structs("Filters.member")
 	var items []*X
-	for _, name := range sortedKeys(s.asg.groups) {
-		g := s.asg.groups[name]
+	for _, name := range sortedKeys(s.rs.asg.groups) {
+		g := s.rs.asg.groups[name]
 	tags:
 		for _, t := range g.sortedTags() {
 			for _, f := range filters {
@@ -794,7 +794,7 @@ func (s *Server) asDescribeTags(p params) (*X, error) {
 
 func (s *Server) checkTargetGroups(arns []string) error {
 	for _, arn := range arns {
-		if _, ok := s.elb.targetGroups[arn]; !ok {
+		if _, ok := s.rs.elb.targetGroups[arn]; !ok {
 			return errValidation("Provided Target Groups may not be valid. Please ensure they exist and try again.")
 		}
 	}
@@ -820,8 +820,8 @@ func (s *Server) asAttachTargetGroups(p params) (*X, error) {
 			continue
 		}
 		for _, id := range g.instances {
-			if in := s.ec2.instances[id]; in.lifecycle == lcInService {
-				s.registerTarget(s.elb.targetGroups[arn], in.id, 0, now)
+			if in := s.rs.ec2.instances[id]; in.lifecycle == lcInService {
+				s.registerTarget(s.rs.elb.targetGroups[arn], in.id, 0, now)
 			}
 		}
 	}
@@ -842,7 +842,7 @@ func (s *Server) asDetachTargetGroups(p params) (*X, error) {
 			}
 		}
 		g.targetGroups = kept
-		if tg, ok := s.elb.targetGroups[arn]; ok {
+		if tg, ok := s.rs.elb.targetGroups[arn]; ok {
 			for _, id := range g.instances {
 				s.deregisterTarget(tg, id, now)
 			}
@@ -903,14 +903,14 @@ func activityXML(name string, g *asGroup, a *activity) *X {
 func (s *Server) asDescribeActivities(p params) (*X, error) {
 	var groups []*asGroup
 	if name := p.str("AutoScalingGroupName"); name != "" {
-		g, ok := s.asg.groups[name]
+		g, ok := s.rs.asg.groups[name]
 		if !ok {
 			return E("Result", List("Activities", "member", nil)), nil
 		}
 		groups = []*asGroup{g}
 	} else {
-		for _, name := range sortedKeys(s.asg.groups) {
-			groups = append(groups, s.asg.groups[name])
+		for _, name := range sortedKeys(s.rs.asg.groups) {
+			groups = append(groups, s.rs.asg.groups[name])
 		}
 	}
 	ids := p.list("ActivityIds.member")

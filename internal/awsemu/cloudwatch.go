@@ -70,7 +70,7 @@ type cloudWatchState struct {
 }
 
 func (s *Server) initCloudWatch() {
-	s.cw = cloudWatchState{
+	s.rs.cw = cloudWatchState{
 		alarms:     map[string]*alarm{},
 		dashboards: map[string]*dashboard{},
 		tags:       map[string]map[string]string{},
@@ -129,7 +129,7 @@ func (s *Server) cwPutCompositeAlarm(in Doc) (Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	def, err := decodeCompositeAlarm(in, name, func(n string) bool { return s.cw.alarms[n] != nil })
+	def, err := decodeCompositeAlarm(in, name, func(n string) bool { return s.rs.cw.alarms[n] != nil })
 	if err != nil {
 		return nil, err
 	}
@@ -206,12 +206,12 @@ func (s *Server) describeAlarms(q alarmQuery) []*alarm {
 	var candidates []*alarm
 	if len(q.names) > 0 {
 		for _, n := range q.names {
-			if a := s.cw.alarms[n]; a != nil {
+			if a := s.rs.cw.alarms[n]; a != nil {
 				candidates = append(candidates, a)
 			}
 		}
 	} else {
-		candidates = s.cw.index.byName()
+		candidates = s.rs.cw.index.byName()
 	}
 	var matched []*alarm
 	for _, a := range candidates {
@@ -318,7 +318,7 @@ func (s *Server) AlarmState(name string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	a, ok := s.cw.alarms[name]
+	a, ok := s.rs.cw.alarms[name]
 	if !ok {
 		return "", false
 	}
@@ -365,13 +365,13 @@ func (s *Server) cwPutDashboard(in Doc) (Doc, error) {
 				Message: fmt.Sprintf("The field widgets[%d].type is required", i)}
 		}
 	}
-	s.cw.dashboards[name] = &dashboard{name: name, body: body, modified: s.clock.Now()}
+	s.rs.cw.dashboards[name] = &dashboard{name: name, body: body, modified: s.clock.Now()}
 	return Doc{"DashboardValidationMessages": []any{}}, nil
 }
 
 func (s *Server) cwGetDashboard(in Doc) (Doc, error) {
 	name := dstr(in, "DashboardName")
-	d, ok := s.cw.dashboards[name]
+	d, ok := s.rs.cw.dashboards[name]
 	if !ok {
 		return nil, &APIError{Code: "DashboardNotFoundError", QueryCode: "ResourceNotFound", Status: http.StatusNotFound, Message: fmt.Sprintf("Dashboard %s does not exist", name)}
 	}
@@ -381,11 +381,11 @@ func (s *Server) cwGetDashboard(in Doc) (Doc, error) {
 func (s *Server) cwListDashboards(in Doc) (Doc, error) {
 	prefix := dstr(in, "DashboardNamePrefix")
 	var entries []any
-	for _, name := range sortedKeys(s.cw.dashboards) {
+	for _, name := range sortedKeys(s.rs.cw.dashboards) {
 		if !strings.HasPrefix(name, prefix) {
 			continue
 		}
-		d := s.cw.dashboards[name]
+		d := s.rs.cw.dashboards[name]
 		entries = append(entries, Doc{"DashboardName": name, "DashboardArn": dashboardARN(s.accountID, name),
 			"LastModified": d.modified, "Size": int64(len(d.body))})
 	}
@@ -398,12 +398,12 @@ func (s *Server) cwDeleteDashboards(in Doc) (Doc, error) {
 		return nil, cwMissing("DashboardNames")
 	}
 	for _, n := range names {
-		if _, ok := s.cw.dashboards[n]; !ok {
+		if _, ok := s.rs.cw.dashboards[n]; !ok {
 			return nil, &APIError{Code: "DashboardNotFoundError", QueryCode: "ResourceNotFound", Status: http.StatusNotFound, Message: fmt.Sprintf("Dashboard %s does not exist; no dashboards were deleted", n)}
 		}
 	}
 	for _, n := range names {
-		delete(s.cw.dashboards, n)
+		delete(s.rs.cw.dashboards, n)
 	}
 	return Doc{}, nil
 }
@@ -412,7 +412,7 @@ func (s *Server) cwDeleteDashboards(in Doc) (Doc, error) {
 func (s *Server) DashboardBody(name string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	d, ok := s.cw.dashboards[name]
+	d, ok := s.rs.cw.dashboards[name]
 	if !ok {
 		return "", false
 	}
@@ -420,12 +420,12 @@ func (s *Server) DashboardBody(name string) (string, bool) {
 }
 
 func (s *Server) cwResourceExists(arn string) bool {
-	for _, a := range s.cw.alarms {
+	for _, a := range s.rs.cw.alarms {
 		if a.arn == arn {
 			return true
 		}
 	}
-	for name := range s.cw.dashboards {
+	for name := range s.rs.cw.dashboards {
 		if dashboardARN(s.accountID, name) == arn {
 			return true
 		}
@@ -437,10 +437,10 @@ func (s *Server) setTags(arn string, tags []Doc) {
 	if len(tags) == 0 {
 		return
 	}
-	m := s.cw.tags[arn]
+	m := s.rs.cw.tags[arn]
 	if m == nil {
 		m = map[string]string{}
-		s.cw.tags[arn] = m
+		s.rs.cw.tags[arn] = m
 	}
 	for _, t := range tags {
 		m[dstr(t, "Key")] = dstr(t, "Value")
@@ -459,7 +459,7 @@ func (s *Server) cwTagResource(in Doc) (Doc, error) {
 		}
 	}
 	s.setTags(arn, tags)
-	if len(s.cw.tags[arn]) > 50 {
+	if len(s.rs.cw.tags[arn]) > 50 {
 		return nil, &APIError{Code: "LimitExceededFault", QueryCode: "LimitExceeded", Status: http.StatusBadRequest, Message: "a resource can have at most 50 tags"}
 	}
 	return Doc{}, nil
@@ -471,7 +471,7 @@ func (s *Server) cwUntagResource(in Doc) (Doc, error) {
 		return nil, &APIError{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException", Status: http.StatusNotFound, Message: fmt.Sprintf("resource %s not found", arn)}
 	}
 	for _, k := range dstrs(in, "TagKeys") {
-		delete(s.cw.tags[arn], k)
+		delete(s.rs.cw.tags[arn], k)
 	}
 	return Doc{}, nil
 }
@@ -482,7 +482,7 @@ func (s *Server) cwListTagsForResource(in Doc) (Doc, error) {
 		return nil, &APIError{Code: "ResourceNotFoundException", QueryCode: "ResourceNotFoundException", Status: http.StatusNotFound, Message: fmt.Sprintf("resource %s not found", arn)}
 	}
 	var tags []any
-	m := s.cw.tags[arn]
+	m := s.rs.cw.tags[arn]
 	keys := sortedKeys(m)
 	sort.Strings(keys)
 	for _, k := range keys {

@@ -68,10 +68,10 @@ type metricStore struct {
 
 // metrics returns the server's metric store; callers hold the server mutex.
 func (s *Server) metrics() *metricStore {
-	if s.cw.metrics == nil {
-		s.cw.metrics = &metricStore{series: map[string]*metricSeries{}}
+	if s.rs.cw.metrics == nil {
+		s.rs.cw.metrics = &metricStore{series: map[string]*metricSeries{}}
 	}
-	return s.cw.metrics
+	return s.rs.cw.metrics
 }
 
 func metricKey(namespace, name string, dims map[string]string) string {

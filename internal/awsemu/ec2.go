@@ -78,7 +78,7 @@ var ec2Ops = map[string]func(*Server, any) (any, error){
 }
 
 func (s *Server) initEC2() {
-	s.ec2 = ec2State{
+	s.rs.ec2 = ec2State{
 		images:    map[string]*image{},
 		templates: map[string]*launchTemplate{},
 		instances: map[string]*instance{},
@@ -86,9 +86,9 @@ func (s *Server) initEC2() {
 		vpcID:     s.newID("vpc"),
 	}
 	for _, suffix := range []string{"a", "b", "c"} {
-		zone := s.region + suffix
-		s.ec2.zones = append(s.ec2.zones, zone)
-		s.ec2.subnets[s.newID("subnet")] = zone
+		zone := s.rs.name + suffix
+		s.rs.ec2.zones = append(s.rs.ec2.zones, zone)
+		s.rs.ec2.subnets[s.newID("subnet")] = zone
 	}
 }
 
@@ -97,7 +97,7 @@ func (s *Server) AddImage(name string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	img := &image{id: s.newID("ami"), name: name, created: s.clock.Now()}
-	s.ec2.images[img.id] = img
+	s.rs.ec2.images[img.id] = img
 	return img.id
 }
 
@@ -105,7 +105,7 @@ func (s *Server) AddImage(name string) string {
 func (s *Server) AddSubnet(id, zone string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ec2.subnets[id] = zone
+	s.rs.ec2.subnets[id] = zone
 }
 
 // DefaultSubnets returns the default subnet of each zone, in zone order.
@@ -113,9 +113,9 @@ func (s *Server) DefaultSubnets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
-	for _, z := range s.ec2.zones {
-		for _, id := range sortedKeys(s.ec2.subnets) {
-			if s.ec2.subnets[id] == z {
+	for _, z := range s.rs.ec2.zones {
+		for _, id := range sortedKeys(s.rs.ec2.subnets) {
+			if s.rs.ec2.subnets[id] == z {
 				out = append(out, id)
 				break
 			}
@@ -141,7 +141,7 @@ func (s *Server) lookupImage(id string) (*image, error) {
 	if !amiIDRe.MatchString(id) {
 		return nil, ec2Err("InvalidAMIID.Malformed", "Invalid id: %q (expecting \"ami-...\")", id)
 	}
-	img, ok := s.ec2.images[id]
+	img, ok := s.rs.ec2.images[id]
 	if !ok {
 		return nil, ec2Err("InvalidAMIID.NotFound", "The image id '[%s]' does not exist", id)
 	}
@@ -291,14 +291,14 @@ func (s *Server) ec2RegisterImage(p params) (*X, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, img := range s.ec2.images {
+	for _, img := range s.rs.ec2.images {
 		if img.name == name {
 			return nil, ec2Err("InvalidAMIName.Duplicate", "AMI name %s is already in use by AMI %s", name, img.id)
 		}
 	}
 	img := &image{id: s.newID("ami"), name: name, description: p.str("Description"), created: s.clock.Now(),
 		tags: tagsFor(ec2TagSpecs(p, "TagSpecification"), "image")}
-	s.ec2.images[img.id] = img
+	s.rs.ec2.images[img.id] = img
 	return E("Result", T("imageId", img.id)), nil
 }
 
@@ -312,8 +312,8 @@ func (s *Server) ec2DescribeImages(p params) (*X, error) {
 	owners := p.list("Owner")
 	filters := ec2Filters(p)
 	var items []*X
-	for _, id := range sortedKeys(s.ec2.images) {
-		img := s.ec2.images[id]
+	for _, id := range sortedKeys(s.rs.ec2.images) {
+		img := s.rs.ec2.images[id]
 		if len(ids) > 0 && !contains(ids, id) {
 			continue
 		}
@@ -371,7 +371,7 @@ func (s *Server) ec2DeregisterImage(p params) (*X, error) {
 	if _, err := s.lookupImage(id); err != nil {
 		return nil, err
 	}
-	delete(s.ec2.images, id)
+	delete(s.rs.ec2.images, id)
 	return E("Result", Tbool("return", true)), nil
 }
 
@@ -429,13 +429,13 @@ func (s *Server) findTemplate(id, name string) (*launchTemplate, error) {
 		if !ltIDRe.MatchString(id) {
 			return nil, ec2Err("InvalidLaunchTemplateId.Malformed", "The specified launch template ID %s is malformed.", id)
 		}
-		lt, ok := s.ec2.templates[id]
+		lt, ok := s.rs.ec2.templates[id]
 		if !ok {
 			return nil, ec2Err("InvalidLaunchTemplateId.NotFound", "The specified launch template, with template ID %s, does not exist.", id)
 		}
 		return lt, nil
 	case name != "":
-		for _, lt := range s.ec2.templates {
+		for _, lt := range s.rs.ec2.templates {
 			if lt.name == name {
 				return lt, nil
 			}
@@ -473,7 +473,7 @@ func (s *Server) ec2CreateLaunchTemplate(p params) (*X, error) {
 	if !ltNameRe.MatchString(name) {
 		return nil, ec2Err("InvalidLaunchTemplateName.MalformedException", "A launch template name must be between 3 and 128 characters, and may contain letters, numbers, and the following characters: - ( ) . / _.'")
 	}
-	for _, lt := range s.ec2.templates {
+	for _, lt := range s.rs.ec2.templates {
 		if lt.name == name {
 			return nil, ec2Err("InvalidLaunchTemplateName.AlreadyExistsException", "Launch template name already in use.")
 		}
@@ -489,7 +489,7 @@ func (s *Server) ec2CreateLaunchTemplate(p params) (*X, error) {
 	lt := &launchTemplate{id: s.newID("lt"), name: name, created: now, defaultVersion: 1, latestVersion: 1, nextVersion: 2,
 		versions: map[int]*ltVersion{1: {number: 1, description: p.str("VersionDescription"), created: now, data: data}},
 		tags:     tagsFor(ec2TagSpecs(p, "TagSpecification"), "launch-template")}
-	s.ec2.templates[lt.id] = lt
+	s.rs.ec2.templates[lt.id] = lt
 	return E("Result", s.ltXML("launchTemplate", lt)), nil
 }
 
@@ -535,8 +535,8 @@ func (s *Server) ec2DescribeLaunchTemplates(p params) (*X, error) {
 		lts = append(lts, lt)
 	}
 	if len(ids)+len(names) == 0 {
-		for _, id := range sortedKeys(s.ec2.templates) {
-			lts = append(lts, s.ec2.templates[id])
+		for _, id := range sortedKeys(s.rs.ec2.templates) {
+			lts = append(lts, s.rs.ec2.templates[id])
 		}
 	}
 	filters := ec2Filters(p)
@@ -630,7 +630,7 @@ func (s *Server) ec2DeleteLaunchTemplate(p params) (*X, error) {
 	if err != nil {
 		return nil, err
 	}
-	delete(s.ec2.templates, lt.id)
+	delete(s.rs.ec2.templates, lt.id)
 	return E("Result", s.ltXML("launchTemplate", lt)), nil
 }
 

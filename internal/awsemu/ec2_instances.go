@@ -53,8 +53,8 @@ type instance struct {
 }
 
 func (s *Server) nextPrivateIP() string {
-	s.ec2.ipSeq++
-	n := s.ec2.ipSeq
+	s.rs.ec2.ipSeq++
+	n := s.rs.ec2.ipSeq
 	return fmt.Sprintf("10.0.%d.%d", n/250, n%250+4)
 }
 
@@ -65,7 +65,7 @@ func (s *Server) SetInstanceHealth(id string, healthy bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	in, ok := s.ec2.instances[id]
+	in, ok := s.rs.ec2.instances[id]
 	if !ok {
 		return fmt.Errorf("no instance %s", id)
 	}
@@ -94,7 +94,7 @@ func (s *Server) instanceXML(in *instance) *X {
 		E("placement", T("availabilityZone", in.zone), T("tenancy", "default")),
 		E("monitoring", T("state", "disabled")),
 		T("subnetId", in.subnet),
-		T("vpcId", s.ec2.vpcID),
+		T("vpcId", s.rs.ec2.vpcID),
 		T("privateIpAddress", in.privateIP),
 		List("groupSet", "item", groups),
 		T("architecture", "x86_64"),
@@ -120,7 +120,7 @@ func (s *Server) lookupInstances(ids []string) error {
 	}
 	var missing []string
 	for _, id := range ids {
-		if _, ok := s.ec2.instances[id]; !ok {
+		if _, ok := s.rs.ec2.instances[id]; !ok {
 			missing = append(missing, id)
 		}
 	}
@@ -138,7 +138,7 @@ func (s *Server) ec2DescribeInstances(p params) (*X, error) {
 		return nil, err
 	}
 	if len(ids) == 0 {
-		ids = sortedKeys(s.ec2.instances)
+		ids = sortedKeys(s.rs.ec2.instances)
 	}
 	filters := ec2Filters(p)
 	// Unknown filter names fail even when nothing would be matched.
@@ -147,7 +147,7 @@ func (s *Server) ec2DescribeInstances(p params) (*X, error) {
 	}
 	var items []*X
 	for _, id := range ids {
-		in := s.ec2.instances[id]
+		in := s.rs.ec2.instances[id]
 		ok, _ := matchFilters(filters, in.tags, in.field)
 		if !ok {
 			continue
@@ -203,7 +203,7 @@ func (s *Server) ec2TerminateInstances(p params) (*X, error) {
 	now := s.clock.Now()
 	var items []*X
 	for _, id := range ids {
-		in := s.ec2.instances[id]
+		in := s.rs.ec2.instances[id]
 		prev := in.state
 		if in.state == statePending || in.state == stateRunning {
 			// The group notices through its EC2 health check and replaces it.
@@ -222,11 +222,11 @@ func (s *Server) ec2TerminateInstances(p params) (*X, error) {
 func (s *Server) ec2DescribeAvailabilityZones(p params) (*X, error) {
 	names := p.list("ZoneName")
 	for _, n := range names {
-		if !contains(s.ec2.zones, n) {
+		if !contains(s.rs.ec2.zones, n) {
 			return nil, ec2Err("InvalidParameterValue", "The zone '%s' does not exist.", n)
 		}
 	}
-	zones := append([]string(nil), s.ec2.zones...)
+	zones := append([]string(nil), s.rs.ec2.zones...)
 	sort.Strings(zones)
 	filters := ec2Filters(p)
 	var items []*X
@@ -234,7 +234,7 @@ func (s *Server) ec2DescribeAvailabilityZones(p params) (*X, error) {
 		if len(names) > 0 && !contains(names, z) {
 			continue
 		}
-		zoneID := fmt.Sprintf("%s-az%d", regionShort(s.region), i+1)
+		zoneID := fmt.Sprintf("%s-az%d", regionShort(s.rs.name), i+1)
 		ok, err := matchFilters(filters, nil, func(name string) ([]string, bool) {
 			switch name {
 			case "zone-name":
@@ -244,7 +244,7 @@ func (s *Server) ec2DescribeAvailabilityZones(p params) (*X, error) {
 			case "state":
 				return []string{"available"}, true
 			case "region-name":
-				return []string{s.region}, true
+				return []string{s.rs.name}, true
 			}
 			return nil, false
 		})
@@ -254,9 +254,9 @@ func (s *Server) ec2DescribeAvailabilityZones(p params) (*X, error) {
 		if ok {
 			items = append(items, E("item",
 				T("zoneName", z), T("zoneId", zoneID), T("zoneState", "available"),
-				T("regionName", s.region), T("zoneType", "availability-zone"),
-				T("optInStatus", "opt-in-not-required"), T("groupName", s.region),
-				T("networkBorderGroup", s.region)))
+				T("regionName", s.rs.name), T("zoneType", "availability-zone"),
+				T("optInStatus", "opt-in-not-required"), T("groupName", s.rs.name),
+				T("networkBorderGroup", s.rs.name)))
 		}
 	}
 	return E("Result", List("availabilityZoneInfo", "item", items)), nil

@@ -48,7 +48,7 @@ var elbOps = map[string]func(*Server, any) (any, error){
 }
 
 func (s *Server) initELB() {
-	s.elb = elbState{targetGroups: map[string]*targetGroup{}}
+	s.rs.elb = elbState{targetGroups: map[string]*targetGroup{}}
 }
 
 var tgNameRe = regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`)
@@ -86,7 +86,7 @@ func (s *Server) lookupTG(arn string) (*targetGroup, error) {
 	if !strings.HasPrefix(arn, "arn:aws:elasticloadbalancing:") || !strings.Contains(arn, ":targetgroup/") {
 		return nil, errValidation("'%s' is not a valid target group ARN", arn)
 	}
-	tg, ok := s.elb.targetGroups[arn]
+	tg, ok := s.rs.elb.targetGroups[arn]
 	if !ok {
 		return nil, errTGNotFound()
 	}
@@ -161,7 +161,7 @@ func (s *Server) elbCreateTargetGroup(p params) (*X, error) {
 	for _, t := range p.structs("Tags.member") {
 		tg.tags = setTag(tg.tags, t.str("Key"), t.str("Value"))
 	}
-	for _, have := range s.elb.targetGroups {
+	for _, have := range s.rs.elb.targetGroups {
 		if have.name != name {
 			continue
 		}
@@ -173,7 +173,7 @@ func (s *Server) elbCreateTargetGroup(p params) (*X, error) {
 	}
 	s.nextID++
 	tg.arn = s.arn("elasticloadbalancing", fmt.Sprintf("targetgroup/%s/%016x", name, 0x5e00000000+s.nextID))
-	s.elb.targetGroups[tg.arn] = tg
+	s.rs.elb.targetGroups[tg.arn] = tg
 	return E("Result", List("TargetGroups", "member", []*X{s.tgXML(tg)})), nil
 }
 
@@ -228,7 +228,7 @@ func (s *Server) elbDescribeTargetGroups(p params) (*X, error) {
 	}
 	for _, n := range names {
 		var found *targetGroup
-		for _, tg := range s.elb.targetGroups {
+		for _, tg := range s.rs.elb.targetGroups {
 			if tg.name == n {
 				found = tg
 			}
@@ -239,8 +239,8 @@ func (s *Server) elbDescribeTargetGroups(p params) (*X, error) {
 		tgs = append(tgs, found)
 	}
 	if len(arns)+len(names) == 0 {
-		for _, arn := range sortedKeys(s.elb.targetGroups) {
-			tgs = append(tgs, s.elb.targetGroups[arn])
+		for _, arn := range sortedKeys(s.rs.elb.targetGroups) {
+			tgs = append(tgs, s.rs.elb.targetGroups[arn])
 		}
 		sort.SliceStable(tgs, func(i, j int) bool { return tgs[i].name < tgs[j].name })
 	}
@@ -272,7 +272,7 @@ func (s *Server) elbDeleteTargetGroup(p params) (*X, error) {
 	}
 	// AWS only refuses while a listener uses the group; groups that still
 	// list it simply stop registering there.
-	delete(s.elb.targetGroups, arn)
+	delete(s.rs.elb.targetGroups, arn)
 	return E("Result"), nil
 }
 
@@ -378,7 +378,7 @@ func (s *Server) deregisterTarget(tg *targetGroup, id string, at time.Time) (tim
 
 // purgeTargets drops registrations whose draining finished by t.
 func (s *Server) purgeTargets(t time.Time) {
-	for _, tg := range s.elb.targetGroups {
+	for _, tg := range s.rs.elb.targetGroups {
 		kept := tg.targets[:0]
 		for _, tgt := range tg.targets {
 			if !tgt.draining || t.Before(tgt.drainUntil) {
@@ -391,7 +391,7 @@ func (s *Server) purgeTargets(t time.Time) {
 
 // forgetTargets drops every registration of an instance that no longer exists.
 func (s *Server) forgetTargets(id string) {
-	for _, tg := range s.elb.targetGroups {
+	for _, tg := range s.rs.elb.targetGroups {
 		kept := tg.targets[:0]
 		for _, tgt := range tg.targets {
 			if tgt.id != id {
@@ -433,7 +433,7 @@ func (s *Server) elbRegisterTargets(p params) (*X, error) {
 	if tg.targetType == "instance" {
 		var invalid, stopped []string
 		for _, t := range targets {
-			in, ok := s.ec2.instances[t.id]
+			in, ok := s.rs.ec2.instances[t.id]
 			switch {
 			case !ok:
 				invalid = append(invalid, "'"+t.id+"'")
@@ -491,7 +491,7 @@ func (s *Server) health(tg *targetGroup, t *target, now time.Time) (state, reaso
 	if t.draining {
 		return "draining", "Target.DeregistrationInProgress", "Target deregistration is in progress"
 	}
-	in := s.ec2.instances[t.id]
+	in := s.rs.ec2.instances[t.id]
 	if in != nil && in.state != stateRunning && in.state != statePending {
 		return "unused", "Target.InvalidState", "Target is in the " + strings.ReplaceAll(in.state, "-", " ") + " state"
 	}
@@ -539,7 +539,7 @@ func (s *Server) elbUnhealthyAt(g *asGroup, in *instance) (time.Time, bool) {
 	var at time.Time
 	found := false
 	for _, arn := range g.targetGroups {
-		tg := s.elb.targetGroups[arn]
+		tg := s.rs.elb.targetGroups[arn]
 		if tg == nil || !tg.hcEnabled {
 			continue
 		}

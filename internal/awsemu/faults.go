@@ -24,9 +24,12 @@ type faultState struct {
 	unhealthyImages map[string]bool
 }
 
+// schedule runs apply at instant at, in the region the helpers act on now.
 func (s *Server) schedule(at time.Time, apply func(*Server, time.Time)) {
 	s.sched.seq++
-	s.sched.pending = append(s.sched.pending, scheduledFault{at: at.UTC(), seq: s.sched.seq, apply: apply})
+	r := s.def
+	inRegion := func(s *Server, t time.Time) { s.rs = r; apply(s, t) }
+	s.sched.pending = append(s.sched.pending, scheduledFault{at: at.UTC(), seq: s.sched.seq, apply: inRegion})
 	sort.SliceStable(s.sched.pending, func(i, j int) bool {
 		a, b := s.sched.pending[i], s.sched.pending[j]
 		return a.at.Before(b.at) || a.at.Equal(b.at) && a.seq < b.seq
@@ -55,9 +58,10 @@ func (s *Server) stepFaults(t time.Time) {
 	s.sched.pending = left
 	for _, f := range due {
 		f.apply(s, t)
+		// Groups react at the fault's instant (launch for a new desired).
+		s.stepFleets(t)
 	}
-	// Groups react at the fault's instant (launch for a new desired).
-	s.stepFleets(t)
+	s.rs = s.def
 }
 
 // ScheduleAlarmState puts an alarm in state at instant at, as a real
@@ -78,7 +82,7 @@ func (s *Server) ScheduleDesiredCapacity(at time.Time, group string, desired int
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.schedule(at, func(s *Server, t time.Time) {
-		g := s.asg.groups[group]
+		g := s.rs.asg.groups[group]
 		if g == nil {
 			return
 		}
@@ -106,7 +110,7 @@ func (s *Server) SetImageHealth(image string, healthy bool) {
 		s.sched.unhealthyImages[image] = true
 	}
 	now := s.clock.Now()
-	for _, in := range s.ec2.instances {
+	for _, in := range s.rs.ec2.instances {
 		if in.imageID == image && in.appHealthy != healthy {
 			in.appHealthy, in.appHealthChanged = healthy, now
 		}

@@ -52,7 +52,7 @@ func TestFaults_BrokenImageFailsItsInstancesHealth(t *testing.T) {
 	f.clock.Advance(10 * time.Minute)
 	broken := 0
 	f.s.mu.Lock()
-	for _, in := range f.s.ec2.instances {
+	for _, in := range f.s.rs.ec2.instances {
 		if in.imageID == img && !in.appHealthy {
 			broken++
 		}

@@ -39,7 +39,7 @@ func (s *Server) SetFleetTiming(t FleetTiming) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
-	s.asg.timing = t
+	s.rs.asg.timing = t
 }
 
 // nextFleetEvent is the earliest scheduled instance, group or target
@@ -54,8 +54,8 @@ func (s *Server) nextFleetEvent(after time.Time) (time.Time, bool) {
 			best, found = t, true
 		}
 	}
-	tm := s.asg.timing
-	for _, in := range s.ec2.instances {
+	tm := s.rs.asg.timing
+	for _, in := range s.rs.ec2.instances {
 		switch in.state {
 		case statePending:
 			consider(in.launched.Add(tm.InstanceLaunch))
@@ -64,7 +64,7 @@ func (s *Server) nextFleetEvent(after time.Time) (time.Time, bool) {
 		case stateTerminated:
 			consider(in.stateChanged.Add(tm.TerminatedRetention))
 		}
-		g := s.asg.groups[in.group]
+		g := s.rs.asg.groups[in.group]
 		if g == nil {
 			continue
 		}
@@ -84,10 +84,10 @@ func (s *Server) nextFleetEvent(after time.Time) (time.Time, bool) {
 			}
 		}
 	}
-	for _, g := range s.asg.groups {
+	for _, g := range s.rs.asg.groups {
 		consider(g.retryAt)
 	}
-	for _, tg := range s.elb.targetGroups {
+	for _, tg := range s.rs.elb.targetGroups {
 		for _, tgt := range tg.targets {
 			if tgt.draining {
 				consider(tgt.drainUntil)
@@ -109,8 +109,8 @@ func maxTime(a, b time.Time) time.Time {
 func (s *Server) stepFleets(t time.Time) {
 	s.advanceInstances(t)
 	s.purgeTargets(t)
-	for _, name := range sortedKeys(s.asg.groups) {
-		s.reconcileGroup(s.asg.groups[name], t)
+	for _, name := range sortedKeys(s.rs.asg.groups) {
+		s.reconcileGroup(s.rs.asg.groups[name], t)
 	}
 	// Zero delays let a fresh launch progress within the same instant.
 	s.advanceInstances(t)
@@ -119,13 +119,13 @@ func (s *Server) stepFleets(t time.Time) {
 // advanceInstances applies the timed EC2 and lifecycle transitions due at t,
 // each stamped with the instant it was due rather than t.
 func (s *Server) advanceInstances(t time.Time) {
-	tm := s.asg.timing
-	for _, id := range sortedKeys(s.ec2.instances) {
-		in := s.ec2.instances[id]
+	tm := s.rs.asg.timing
+	for _, id := range sortedKeys(s.rs.ec2.instances) {
+		in := s.rs.ec2.instances[id]
 		if at := in.launched.Add(tm.InstanceLaunch); in.state == statePending && !t.Before(at) {
 			in.state, in.stateChanged = stateRunning, at
 		}
-		g := s.asg.groups[in.group]
+		g := s.rs.asg.groups[in.group]
 		if g != nil {
 			switch in.lifecycle {
 			case lcPending:
@@ -136,7 +136,7 @@ func (s *Server) advanceInstances(t time.Time) {
 					}
 					if !g.isSuspended("AddToLoadBalancer") {
 						for _, arn := range g.targetGroups {
-							if tg := s.elb.targetGroups[arn]; tg != nil {
+							if tg := s.rs.elb.targetGroups[arn]; tg != nil {
 								s.registerTarget(tg, in.id, 0, in.readyAt)
 							}
 						}
@@ -156,7 +156,7 @@ func (s *Server) advanceInstances(t time.Time) {
 		}
 		if in.state == stateTerminated && !t.Before(in.stateChanged.Add(tm.TerminatedRetention)) {
 			s.forgetTargets(in.id)
-			delete(s.ec2.instances, id)
+			delete(s.rs.ec2.instances, id)
 		}
 	}
 }
@@ -184,7 +184,7 @@ func (a *activity) finish(at time.Time, status, message string) {
 func (g *asGroup) active(s *Server) []*instance {
 	var out []*instance
 	for _, id := range g.instances {
-		if in := s.ec2.instances[id]; in.lifecycle == lcPending || in.lifecycle == lcInService {
+		if in := s.rs.ec2.instances[id]; in.lifecycle == lcPending || in.lifecycle == lcInService {
 			out = append(out, in)
 		}
 	}
@@ -227,7 +227,7 @@ func (s *Server) reconcileGroup(g *asGroup, t time.Time) {
 			s.beginTerminate(g, in, t, fmt.Sprintf("At %s the Auto Scaling group was deleted.", isoSecond(t)))
 		}
 		if len(g.instances) == 0 {
-			delete(s.asg.groups, g.name)
+			delete(s.rs.asg.groups, g.name)
 		}
 		return
 	}
@@ -257,10 +257,10 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 	cause := fmt.Sprintf("At %s an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", isoSecond(t), n, n+1)
 	fail := func(msg string) bool {
 		g.record(t, "Launching a new EC2 instance.  Status Reason: "+msg, cause).finish(t, "Failed", msg)
-		g.retryAt = t.Add(s.asg.timing.LaunchRetry)
+		g.retryAt = t.Add(s.rs.asg.timing.LaunchRetry)
 		return false
 	}
-	lt, ok := s.ec2.templates[g.ltID]
+	lt, ok := s.rs.ec2.templates[g.ltID]
 	if !ok {
 		return fail(fmt.Sprintf("The specified launch template, with template ID %s, does not exist. Launching EC2 instance failed.", g.ltID))
 	}
@@ -268,7 +268,7 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 	if err != nil {
 		return fail(fmt.Sprintf("The specified launch template version %s does not exist for launch template %s. Launching EC2 instance failed.", g.ltVersion, lt.id))
 	}
-	if _, ok := s.ec2.images[ver.data.imageID]; !ok {
+	if _, ok := s.rs.ec2.images[ver.data.imageID]; !ok {
 		return fail(fmt.Sprintf("The image id '[%s]' does not exist. Launching EC2 instance failed.", ver.data.imageID))
 	}
 	zone := s.pickLaunchZone(g)
@@ -278,14 +278,14 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 	}
 	subnet := ""
 	for _, sn := range g.subnets {
-		if s.ec2.subnets[sn] == zone {
+		if s.rs.ec2.subnets[sn] == zone {
 			subnet = sn
 			break
 		}
 	}
 	if subnet == "" {
-		for _, sn := range sortedKeys(s.ec2.subnets) {
-			if s.ec2.subnets[sn] == zone {
+		for _, sn := range sortedKeys(s.rs.ec2.subnets) {
+			if s.rs.ec2.subnets[sn] == zone {
 				subnet = sn
 				break
 			}
@@ -302,7 +302,7 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 		ltID: lt.id, ltName: lt.name, ltVersion: ver.number,
 		launched: t, state: statePending, stateChanged: t,
 		group: g.name, lifecycle: lcPending, asgHealthy: true, appHealthy: !s.sched.unhealthyImages[ver.data.imageID], protected: g.protectNew,
-		readyAt: t.Add(s.asg.timing.InstanceLaunch + seconds(ready)),
+		readyAt: t.Add(s.rs.asg.timing.InstanceLaunch + seconds(ready)),
 	}
 	in.tags = append(in.tags, tagsFor(ver.data.tagSpecs, "instance")...)
 	for _, tg := range g.sortedTags() {
@@ -313,7 +313,7 @@ func (s *Server) launch(g *asGroup, t time.Time, n int) bool {
 	in.tags = setTag(in.tags, "aws:autoscaling:groupName", g.name)
 	in.tags = setTag(in.tags, "aws:ec2launchtemplate:id", lt.id)
 	in.tags = setTag(in.tags, "aws:ec2launchtemplate:version", strconv.Itoa(ver.number))
-	s.ec2.instances[in.id] = in
+	s.rs.ec2.instances[in.id] = in
 	g.instances = append(g.instances, in.id)
 	in.act = g.record(t, "Launching a new EC2 instance: "+in.id, cause)
 	return true
@@ -456,7 +456,7 @@ func (s *Server) beginTerminate(g *asGroup, in *instance, t time.Time, cause str
 	in.lifecycle = lcTerminating
 	in.drainUntil = t
 	for _, arn := range g.targetGroups {
-		if tg := s.elb.targetGroups[arn]; tg != nil {
+		if tg := s.rs.elb.targetGroups[arn]; tg != nil {
 			if until, ok := s.deregisterTarget(tg, in.id, t); ok && until.After(in.drainUntil) {
 				in.drainUntil = until
 			}

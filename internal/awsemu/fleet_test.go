@@ -290,7 +290,7 @@ func TestFleet_FailedLaunchesAreRetried(t *testing.T) {
 
 	// A template version whose image is gone fails every launch.
 	v := newVersion(t, f.cl, f.ltID, f.s.AddImage("doomed"))
-	img := f.s.ec2.templates[f.ltID].versions[int(v)].data.imageID
+	img := f.s.rs.ec2.templates[f.ltID].versions[int(v)].data.imageID
 	if _, err := f.cl.EC2.DeregisterImage(tctx, &ec2.DeregisterImageInput{ImageId: aws.String(img)}); err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +325,7 @@ func TestFleet_ClockJumpMatchesPolling(t *testing.T) {
 			f.group(t)
 		}
 		var out []string
-		for _, a := range f.s.asg.groups[f.name].activities {
+		for _, a := range f.s.rs.asg.groups[f.name].activities {
 			out = append(out, a.status+"@"+a.end.Format(time.RFC3339))
 		}
 		return out

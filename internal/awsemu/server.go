@@ -56,10 +56,11 @@ type Server struct {
 
 	sim simState
 	sts stsState
-	cw  cloudWatchState
-	ec2 ec2State
-	asg autoScalingState
-	elb elbState
+	// Every regional service keeps its state per region, chosen by the
+	// region a request is signed for; rs is the region being served or
+	// stepped, and def the region the exported helpers act on.
+	regions map[string]*regionState
+	rs, def *regionState
 }
 
 type credential struct {
@@ -88,10 +89,9 @@ func New(opts Options) *Server {
 		s.accountID = DefaultAccountID
 	}
 	s.sim.last = s.clock.Now()
-	s.initCloudWatch()
-	s.initEC2()
-	s.initAutoScaling()
-	s.initELB()
+	s.regions = map[string]*regionState{}
+	s.def = s.regionNamed(s.region)
+	s.rs = s.def
 	return s
 }
 
@@ -195,7 +195,7 @@ func (s *Server) newID(prefix string) string {
 }
 
 func (s *Server) arn(service, resource string) string {
-	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, s.region, s.accountID, resource)
+	return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, s.rs.name, s.accountID, resource)
 }
 
 // ServeHTTP authenticates the request, finds the service from the SigV4
@@ -206,7 +206,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read body", http.StatusBadRequest)
 		return
 	}
-	service, accessKey, authErr := s.authenticate(r, body)
+	service, accessKey, region, authErr := s.authenticate(r, body)
 	proto := protocolFor(service, r)
 	if authErr != nil {
 		proto.writeError(w, "", authErr)
@@ -218,7 +218,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	out, err := s.serve(service, op, accessKey, in)
+	out, err := s.serve(service, op, accessKey, region, in)
 	if err != nil {
 		proto.writeError(w, op, err)
 		return
@@ -229,9 +229,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve runs one decoded request under the state mutex. A handler that
 // panics fails its request with InternalFailure instead of leaving the
 // mutex locked for every later request.
-func (s *Server) serve(service, op, accessKey string, in any) (out any, err error) {
+func (s *Server) serve(service, op, accessKey, region string, in any) (out any, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() { s.rs = s.def }()
 	defer func() {
 		if p := recover(); p != nil {
 			out, err = nil, &APIError{Code: "InternalFailure", Message: fmt.Sprintf("emulator bug in %s %s: %v", service, op, p), Status: http.StatusInternalServerError}
@@ -246,6 +247,9 @@ func (s *Server) serve(service, op, accessKey string, in any) (out any, err erro
 		return nil, fault
 	}
 	s.advance()
+	if region != "" && service != "sts" {
+		s.rs = s.regionNamed(region)
+	}
 	return s.dispatch(service, op, in)
 }
 

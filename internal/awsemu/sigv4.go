@@ -14,17 +14,17 @@ import (
 // authenticate verifies the SigV4 signature the way AWS does, so a client
 // that silently sends unsigned or mis-signed requests (for example after an
 // ignored config error) fails here as it would against AWS.
-func (s *Server) authenticate(r *http.Request, body []byte) (service, accessKey string, err error) {
+func (s *Server) authenticate(r *http.Request, body []byte) (service, accessKey, region string, err error) {
 	auth := r.Header.Get("Authorization")
 	if auth == "" {
 		if strings.HasPrefix(r.URL.Path, "/service/") {
 			service = "monitoring"
 		}
-		return service, "", errCode("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
+		return service, "", "", errCode("MissingAuthenticationToken", http.StatusForbidden, "Request is missing Authentication Token")
 	}
 	const algo = "AWS4-HMAC-SHA256 "
 	if !strings.HasPrefix(auth, algo) {
-		return "", "", errCode("IncompleteSignature", http.StatusForbidden, "unsupported authorization scheme")
+		return "", "", "", errCode("IncompleteSignature", http.StatusForbidden, "unsupported authorization scheme")
 	}
 	fields := map[string]string{}
 	for _, part := range strings.Split(auth[len(algo):], ",") {
@@ -33,23 +33,24 @@ func (s *Server) authenticate(r *http.Request, body []byte) (service, accessKey 
 	}
 	scope := strings.Split(fields["Credential"], "/")
 	if len(scope) != 5 || scope[4] != "aws4_request" {
-		return "", "", errCode("IncompleteSignature", http.StatusForbidden, "malformed Credential in Authorization header")
+		return "", "", "", errCode("IncompleteSignature", http.StatusForbidden, "malformed Credential in Authorization header")
 	}
 	accessKey = scope[0]
-	date, region := scope[1], scope[2]
+	date := scope[1]
+	region = scope[2]
 	service = scope[3]
 
 	s.mu.Lock()
 	cred, known := s.creds[accessKey]
 	s.mu.Unlock()
 	if !known {
-		return service, "", errCode("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
+		return service, "", "", errCode("InvalidClientTokenId", http.StatusForbidden, "The security token included in the request is invalid.")
 	}
 	if cred.sessionOf != "" && r.Header.Get("X-Amz-Security-Token") == "" {
-		return service, "", errCode("InvalidClientTokenId", http.StatusForbidden, "temporary credentials require X-Amz-Security-Token")
+		return service, "", "", errCode("InvalidClientTokenId", http.StatusForbidden, "temporary credentials require X-Amz-Security-Token")
 	}
 	if !cred.expires.IsZero() && s.clock.Now().After(cred.expires) {
-		return service, "", errCode("ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
+		return service, "", "", errCode("ExpiredToken", http.StatusForbidden, "The security token included in the request is expired")
 	}
 
 	amzDate := r.Header.Get("X-Amz-Date")
@@ -78,9 +79,9 @@ func (s *Server) authenticate(r *http.Request, body []byte) (service, accessKey 
 	key = hmacSHA256(key, "aws4_request")
 	want := hex.EncodeToString(hmacSHA256(key, toSign))
 	if !hmac.Equal([]byte(want), []byte(fields["Signature"])) {
-		return service, "", errCode("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
+		return service, "", "", errCode("SignatureDoesNotMatch", http.StatusForbidden, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.")
 	}
-	return service, accessKey, nil
+	return service, accessKey, region, nil
 }
 
 func hmacSHA256(key []byte, data string) []byte {

@@ -27,14 +27,23 @@ type simState struct {
 }
 
 // sources lists the event sources in the order they step when due at the
-// same instant.
+// same instant: scheduled faults first, then per region (in name order) its
+// fleets, composite action timers and alarm evaluation, each stepped with
+// that region selected.
 func (s *Server) sources() []simSource {
-	return []simSource{
-		{next: s.nextFault, step: s.stepFaults},
-		{next: s.nextFleetEvent, step: s.stepFleets},
-		{next: s.nextRelease, step: s.releaseDue},
-		{next: s.nextAlarmEvaluation, step: s.evaluateMetricAlarms},
+	srcs := []simSource{{next: s.nextFault, step: s.stepFaults}}
+	for _, r := range s.sortedRegions() {
+		in := func(f func(time.Time) (time.Time, bool)) func(time.Time) (time.Time, bool) {
+			return func(t time.Time) (time.Time, bool) { s.rs = r; return f(t) }
+		}
+		do := func(f func(time.Time)) func(time.Time) { return func(t time.Time) { s.rs = r; f(t) } }
+		srcs = append(srcs,
+			simSource{next: in(s.nextFleetEvent), step: do(s.stepFleets)},
+			simSource{next: in(s.nextRelease), step: do(s.releaseDue)},
+			simSource{next: in(s.nextAlarmEvaluation), step: do(s.evaluateMetricAlarms)},
+		)
 	}
+	return srcs
 }
 
 // advance runs the simulation up to the clock's now. Callers hold s.mu; every
@@ -69,7 +78,11 @@ func (s *Server) advance() {
 	}
 	// Fleets also settle at the current instant, so a handler that changed
 	// desired capacity sees the launches it caused at once.
-	s.stepFleets(now)
+	for _, r := range s.sortedRegions() {
+		s.rs = r
+		s.stepFleets(now)
+	}
+	s.rs = s.def
 	s.sim.last = now
 }
 
