@@ -1,0 +1,107 @@
+package rollout
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Command is one change to the fleet. The set is closed: an adapter switches
+// over the types below and nothing else.
+type Command interface {
+	fmt.Stringer
+	command()
+}
+
+// WriteRecord stores the record in the group's tags. Tags always returns the
+// same keys, so one CreateOrUpdateTags call is enough.
+type WriteRecord struct{ Record Record }
+
+// ClearRecord deletes every sre:rollout: tag of the group.
+type ClearRecord struct{}
+
+// SetLaunchTemplateVersion points the group at a numbered version of its
+// launch template.
+type SetLaunchTemplateVersion struct {
+	LaunchTemplateID string
+	Version          int
+}
+
+// SetDesired sets the desired capacity; the group rejects values outside
+// [min, max].
+type SetDesired struct{ Desired int }
+
+// SetMaxSize sets the group's max_size.
+type SetMaxSize struct{ Max int }
+
+// SuspendProcesses and ResumeProcesses change the group's scaling processes.
+type SuspendProcesses struct{ Processes []string }
+
+type ResumeProcesses struct{ Processes []string }
+
+// SetNewInstanceProtection sets the group's NewInstancesProtectedFromScaleIn.
+type SetNewInstanceProtection struct{ Protected bool }
+
+// SetInstanceProtection sets scale-in protection of instances of the group.
+type SetInstanceProtection struct {
+	InstanceIDs []string
+	Protected   bool
+}
+
+// Deregister removes instances from target groups; they drain for the
+// deregistration delay.
+type Deregister struct {
+	TargetGroupARNs []string
+	InstanceIDs     []string
+}
+
+// TerminateDecrement terminates one instance of the group and decrements
+// the desired capacity with it (TerminateInstanceInAutoScalingGroup with
+// ShouldDecrementDesiredCapacity), so the group launches no replacement and
+// its own scale-in never chooses which instance goes.
+type TerminateDecrement struct{ InstanceID string }
+
+func (WriteRecord) command()              {}
+func (ClearRecord) command()              {}
+func (SetLaunchTemplateVersion) command() {}
+func (SetDesired) command()               {}
+func (SetMaxSize) command()               {}
+func (SuspendProcesses) command()         {}
+func (ResumeProcesses) command()          {}
+func (SetNewInstanceProtection) command() {}
+func (SetInstanceProtection) command()    {}
+func (Deregister) command()               {}
+func (TerminateDecrement) command()       {}
+
+func (c WriteRecord) String() string { return "write record (" + c.Record.summary() + ")" }
+func (ClearRecord) String() string   { return "clear record" }
+func (c SetLaunchTemplateVersion) String() string {
+	return fmt.Sprintf("set launch template %s version %d", c.LaunchTemplateID, c.Version)
+}
+func (c SetDesired) String() string { return fmt.Sprintf("set desired capacity %d", c.Desired) }
+func (c SetMaxSize) String() string { return fmt.Sprintf("set max size %d", c.Max) }
+func (c SuspendProcesses) String() string {
+	return "suspend processes " + strings.Join(c.Processes, ", ")
+}
+func (c ResumeProcesses) String() string {
+	return "resume processes " + strings.Join(c.Processes, ", ")
+}
+func (c SetNewInstanceProtection) String() string {
+	return fmt.Sprintf("set new-instance scale-in protection %t", c.Protected)
+}
+func (c SetInstanceProtection) String() string {
+	return fmt.Sprintf("set scale-in protection %t on %s", c.Protected, idList(c.InstanceIDs))
+}
+func (c Deregister) String() string {
+	return fmt.Sprintf("deregister %s from %d target groups", idList(c.InstanceIDs), len(c.TargetGroupARNs))
+}
+func (c TerminateDecrement) String() string {
+	return "terminate " + c.InstanceID + " and decrement desired capacity"
+}
+
+// idList shortens long id lists in messages.
+func idList(ids []string) string {
+	if len(ids) <= 4 {
+		return strings.Join(ids, " ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:3], " "), len(ids)-3)
+}

@@ -1,0 +1,131 @@
+package rollout
+
+import (
+	"cmp"
+	"slices"
+)
+
+// enterRetire plans the retirement after a wave passed its gates: all the
+// replaced instances after the last wave, otherwise down to the base
+// capacity so that the next wave has room again.
+func (d *decider) enterRetire() {
+	r := &d.rec
+	cls := d.classify()
+	last := len(cls.want)+len(cls.kept) >= r.Base
+	d.enter(PhaseRetire)
+	r.Goal = retireGoal(r.Desired, len(cls.retire), r.Base, d.obs.Min, last)
+}
+
+// retire takes instances of the replaced version out, by id, until desired
+// capacity reaches the goal. Scale-in would choose by zone balance and could
+// pick new instances, so the group never chooses: each instance is drained
+// from its target groups and then terminated with a decrement.
+//
+// Which instances are draining is read from target health, so it needs no
+// record; the batch of terminations in flight is recorded (with the
+// decrement already counted) before the first call.
+func (d *decider) retire() bool {
+	r, o := &d.rec, d.obs
+	cls := d.classify()
+	left := r.Desired - r.Goal
+	if left <= 0 || len(cls.retire) == 0 {
+		switch {
+		case r.Phase == PhaseMakeRoom:
+			return d.enterLaunch(r.Wave)
+		case len(cls.retire) == 0:
+			d.enter(PhaseFinalize)
+			return false
+		default:
+			return d.enterLaunch(r.Wave + 1)
+		}
+	}
+	chosen := d.pick(cls.retire, left)
+	var deregister, idle []string
+	var unprotect []string
+	for _, in := range chosen {
+		switch o.registration(in.ID) {
+		case registered:
+			deregister = append(deregister, in.ID)
+		case unregistered:
+			idle = append(idle, in.ID)
+			if in.Protected {
+				unprotect = append(unprotect, in.ID)
+			}
+		}
+	}
+	if len(deregister) > 0 {
+		arns := make([]string, len(o.TargetGroups))
+		for i, tg := range o.TargetGroups {
+			arns[i] = tg.ARN
+		}
+		d.do(Deregister{TargetGroupARNs: arns, InstanceIDs: deregister})
+	}
+	d.poll()
+	if len(idle) == 0 {
+		return true
+	}
+	batch := fitIDs(idle)
+	if len(unprotect) > 0 {
+		// Targeted termination is not meant to be stopped by scale-in
+		// protection, but removing it first is harmless and leaves no doubt.
+		d.do(SetInstanceProtection{InstanceIDs: intersect(unprotect, batch), Protected: false})
+	}
+	r.Retiring = batch
+	r.Desired -= len(batch)
+	for _, id := range batch {
+		d.do(TerminateDecrement{InstanceID: id})
+	}
+	d.waitUntil(d.now.Add(settle))
+	return true
+}
+
+// pick chooses n instances to retire: those already out of every target
+// group first (a resumed run picks what it already drained), then those
+// draining, then the rest from the most crowded zones first so that the
+// serving capacity stays spread.
+func (d *decider) pick(cands []Instance, n int) []Instance {
+	o := d.obs
+	type cand struct {
+		in  Instance
+		reg registration
+	}
+	cs := make([]cand, len(cands))
+	perAZ := map[string]int{}
+	for i, in := range cands {
+		cs[i] = cand{in, o.registration(in.ID)}
+		if cs[i].reg == registered {
+			perAZ[in.AZ]++
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.reg, b.reg), a.in.LaunchedAt.Compare(b.in.LaunchedAt), cmp.Compare(a.in.ID, b.in.ID))
+	})
+	var out []Instance
+	i := 0
+	for ; i < len(cs) && len(out) < n && cs[i].reg != registered; i++ {
+		out = append(out, cs[i].in)
+	}
+	rest := cs[i:]
+	for len(out) < n && len(rest) > 0 {
+		best := 0
+		for j, c := range rest {
+			if perAZ[c.in.AZ] > perAZ[rest[best].in.AZ] {
+				best = j
+			}
+		}
+		perAZ[rest[best].in.AZ]--
+		out = append(out, rest[best].in)
+		rest = slices.Delete(rest, best, best+1)
+	}
+	return out
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
