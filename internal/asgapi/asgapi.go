@@ -42,7 +42,11 @@ type Calls struct {
 	DeleteTags                          func(context.Context, *autoscaling.DeleteTagsInput, ...func(*autoscaling.Options)) (*autoscaling.DeleteTagsOutput, error)
 	DescribeLaunchTemplateVersions      func(context.Context, *ec2.DescribeLaunchTemplateVersionsInput, ...func(*ec2.Options)) (*ec2.DescribeLaunchTemplateVersionsOutput, error)
 	CreateLaunchTemplateVersion         func(context.Context, *ec2.CreateLaunchTemplateVersionInput, ...func(*ec2.Options)) (*ec2.CreateLaunchTemplateVersionOutput, error)
+	DescribeInstances                   func(context.Context, *ec2.DescribeInstancesInput, ...func(*ec2.Options)) (*ec2.DescribeInstancesOutput, error)
 	DescribeTargetHealth                func(context.Context, *elb.DescribeTargetHealthInput, ...func(*elb.Options)) (*elb.DescribeTargetHealthOutput, error)
+	DescribeTargetGroups                func(context.Context, *elb.DescribeTargetGroupsInput, ...func(*elb.Options)) (*elb.DescribeTargetGroupsOutput, error)
+	DescribeTargetGroupAttributes       func(context.Context, *elb.DescribeTargetGroupAttributesInput, ...func(*elb.Options)) (*elb.DescribeTargetGroupAttributesOutput, error)
+	DeregisterTargets                   func(context.Context, *elb.DeregisterTargetsInput, ...func(*elb.Options)) (*elb.DeregisterTargetsOutput, error)
 	DescribeAlarms                      func(context.Context, *cloudwatch.DescribeAlarmsInput, ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
 }
 
@@ -59,7 +63,11 @@ func NewCalls(as *autoscaling.Client, ec *ec2.Client, lb *elb.Client, cw *cloudw
 		DeleteTags:                          as.DeleteTags,
 		DescribeLaunchTemplateVersions:      ec.DescribeLaunchTemplateVersions,
 		CreateLaunchTemplateVersion:         ec.CreateLaunchTemplateVersion,
+		DescribeInstances:                   ec.DescribeInstances,
 		DescribeTargetHealth:                lb.DescribeTargetHealth,
+		DescribeTargetGroups:                lb.DescribeTargetGroups,
+		DescribeTargetGroupAttributes:       lb.DescribeTargetGroupAttributes,
+		DeregisterTargets:                   lb.DeregisterTargets,
 		DescribeAlarms:                      cw.DescribeAlarms,
 	}
 }

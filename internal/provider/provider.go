@@ -25,6 +25,7 @@ import (
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
+	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
 var (
@@ -40,6 +41,13 @@ func New(version string) func() provider.Provider {
 // SREProvider is the sre provider.
 type SREProvider struct {
 	version string
+	clock   rollout.Clock
+}
+
+// NewWithClock is New with the clock rollouts wait on, for tests that run
+// them on the emulator's clock.
+func NewWithClock(version string, clock rollout.Clock) func() provider.Provider {
+	return func() provider.Provider { return &SREProvider{version: version, clock: clock} }
 }
 
 // Clients is what resources and data sources receive as ProviderData.
@@ -49,6 +57,11 @@ type Clients struct {
 	// Alarms is shared by every sre_alert_policy of the run, so their
 	// refreshes share DescribeAlarms calls.
 	Alarms *cwapi.Alarms
+	// Clock drives rollouts' waits; nil is wall time. Tests set the
+	// emulator's clock through NewWithClock.
+	Clock rollout.Clock
+
+	deps *rolloutDeps
 }
 
 // SREProviderModel is the provider block.
@@ -231,7 +244,7 @@ func (p *SREProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			fmt.Sprintf("The sre provider could not set up its AWS clients. Check region, credentials and endpoints.\n\n%v", err))
 		return
 	}
-	clients := &Clients{Clients: cl, DefaultTags: map[string]string{}, Alarms: cwapi.NewAlarms(cl.CloudWatch, 0)}
+	clients := &Clients{Clients: cl, DefaultTags: map[string]string{}, Alarms: cwapi.NewAlarms(cl.CloudWatch, 0), Clock: p.clock, deps: &rolloutDeps{}}
 	if len(data.DefaultTags) == 1 && !data.DefaultTags[0].Tags.IsNull() {
 		resp.Diagnostics.Append(data.DefaultTags[0].Tags.ElementsAs(ctx, &clients.DefaultTags, false)...)
 	}
@@ -293,6 +306,7 @@ func (p *SREProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewSLOResource,
 		NewAlertPolicyResource,
+		NewRolloutResource,
 	}
 }
 

@@ -1,0 +1,221 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
+	"github.com/sre-provider/terraform-provider-sre/internal/awsemu"
+)
+
+// emuClock runs rollouts on the emulator's clock: a rollout's wait moves
+// the simulation forward instead of sleeping.
+type emuClock struct{ s *awsemu.Server }
+
+func (c emuClock) Now() time.Time { return c.s.Clock().Now() }
+func (c emuClock) Sleep(_ context.Context, d time.Duration) error {
+	return c.s.Advance(d)
+}
+
+func rolloutFactories(s *awsemu.Server) map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"sre": providerserver.NewProtocol6WithError(NewWithClock("test", emuClock{s})()),
+	}
+}
+
+// webFleet is a group of four instances over two zones behind a target
+// group, launched from version 1 of its launch template.
+type webFleet struct {
+	s      *awsemu.Server
+	as     *autoscaling.Client
+	ltID   string
+	oldAMI string
+	newAMI string
+}
+
+func newWebFleet(t *testing.T, maxSize int32) *webFleet {
+	t.Helper()
+	s := startEmulator(t)
+	cl, err := awsclient.New(context.Background(), awsclient.Config{Region: awsemu.DefaultRegion, AccessKey: awsemu.DefaultAccessKey, SecretKey: awsemu.DefaultSecretKey,
+		Endpoints: awsclient.Endpoints{AutoScaling: s.URL(), CloudWatch: s.URL(), EC2: s.URL(), ELBv2: s.URL(), STS: s.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	f := &webFleet{s: s, as: awsclient.NewAutoScaling(cl), oldAMI: s.AddImage("web-2026-11"), newAMI: s.AddImage("web-2026-12")}
+	ec, lb := awsclient.NewEC2(cl), awsclient.NewELBv2(cl)
+	lt, err := ec.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("web"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(f.oldAMI), InstanceType: ec2types.InstanceTypeT3Micro}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ltID = aws.ToString(lt.LaunchTemplate.LaunchTemplateId)
+	tg, err := lb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("web"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		VpcId: aws.String("vpc-0123456789abcdef0"), HealthCheckIntervalSeconds: aws.Int32(10), HealthyThresholdCount: aws.Int32(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	if _, err := lb.ModifyTargetGroupAttributes(ctx, &elb.ModifyTargetGroupAttributesInput{TargetGroupArn: aws.String(arn),
+		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("30")}}}); err != nil {
+		t.Fatal(err)
+	}
+	subnets := s.DefaultSubnets()
+	if _, err := f.as.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("web"), MinSize: aws.Int32(2), MaxSize: aws.Int32(maxSize), DesiredCapacity: aws.Int32(4),
+		LaunchTemplate:    &astypes.LaunchTemplateSpecification{LaunchTemplateId: aws.String(f.ltID), Version: aws.String("1")},
+		VPCZoneIdentifier: aws.String(subnets[0] + "," + subnets[1]), TargetGroupARNs: []string{arn},
+		HealthCheckType: aws.String("ELB"), HealthCheckGracePeriod: aws.Int32(60),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Advance(5 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// check asserts the group's final shape: desired, max, suspended
+// processes, and every live instance on version.
+func (f *webFleet) check(desired, maxSize int32, version string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		out, err := f.as.DescribeAutoScalingGroups(context.Background(), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+		if err != nil {
+			return err
+		}
+		g := out.AutoScalingGroups[0]
+		if aws.ToInt32(g.DesiredCapacity) != desired || aws.ToInt32(g.MaxSize) != maxSize || len(g.SuspendedProcesses) != 0 {
+			return fmt.Errorf("group: desired %d max %d suspended %v; want %d, %d, none", aws.ToInt32(g.DesiredCapacity), aws.ToInt32(g.MaxSize), g.SuspendedProcesses, desired, maxSize)
+		}
+		if v := aws.ToString(g.LaunchTemplate.Version); v != version {
+			return fmt.Errorf("group launches version %s, want %s", v, version)
+		}
+		live := 0
+		for _, in := range g.Instances {
+			v := aws.ToString(in.LaunchTemplate.Version)
+			switch in.LifecycleState {
+			case astypes.LifecycleStateInService:
+				if v != version {
+					return fmt.Errorf("instance %s in service on version %s, want %s", aws.ToString(in.InstanceId), v, version)
+				}
+				live++
+			case astypes.LifecycleStateTerminating, astypes.LifecycleStateTerminatingWait, astypes.LifecycleStateTerminatingProceed, astypes.LifecycleStateTerminated:
+				if v == version {
+					return fmt.Errorf("instance %s on the kept version %s is being terminated", aws.ToString(in.InstanceId), v)
+				}
+			default:
+				return fmt.Errorf("instance %s is %s", aws.ToString(in.InstanceId), in.LifecycleState)
+			}
+		}
+		if live != int(desired) {
+			return fmt.Errorf("%d instances, want %d", live, desired)
+		}
+		for k := range g.Tags {
+			if k := aws.ToString(g.Tags[k].Key); len(k) > 12 && k[:12] == "sre:rollout:" {
+				return fmt.Errorf("rollout record tag %s left on the group", k)
+			}
+		}
+		return nil
+	}
+}
+
+func rolloutConfig(s *awsemu.Server, image string, extra string) string {
+	return providerConfig(s) + fmt.Sprintf(`
+resource "sre_asg_rollout" "web" {
+  autoscaling_group_name = "web"
+  image_id               = %q
+  canary                 = { bake_time = "2m" }
+  fleet_bake_time        = "3m"
+%s
+}
+`, image, extra)
+}
+
+func TestAccRolloutResource_RollsTheFleetAndImports(t *testing.T) {
+	f := newWebFleet(t, 6)
+	const res = "sre_asg_rollout.web"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		Steps: []resource.TestStep{
+			{
+				Config: rolloutConfig(f.s, f.newAMI, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionCreate),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("preview").AtMapKey("replace"), knownvalue.Int64Exact(4)),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("preview").AtMapKey("canary"), knownvalue.Int64Exact(1)),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("preview").AtMapKey("old_version"), knownvalue.StringExact("1")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("launch_template_version"), knownvalue.StringExact("2")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("previous_version"), knownvalue.StringExact("1")),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
+				},
+				Check: f.check(4, 6, "2"),
+			},
+			{
+				// Drift: the group is put back on version 1 outside Terraform.
+				PreConfig: func() {
+					if _, err := f.as.UpdateAutoScalingGroup(context.Background(), &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String("web"),
+						LaunchTemplate: &astypes.LaunchTemplateSpecification{LaunchTemplateId: aws.String(f.ltID), Version: aws.String("1")}}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: rolloutConfig(f.s, f.newAMI, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
+				}},
+				Check: f.check(4, 6, "2"),
+			},
+			{
+				ResourceName: res, ImportState: true, ImportStateId: "web", ImportStateVerify: true,
+				ImportStateVerifyIgnore: []string{"image_id", "canary", "gates", "fleet_bake_time", "surge", "allow_raise_max", "min_healthy_percent",
+					"on_failure", "skip_matching", "protected_instances", "standby_instances", "previous_version", "preview"},
+			},
+		},
+	})
+}
+
+func TestAccRolloutResource_UnhealthyCanaryRollsBack(t *testing.T) {
+	f := newWebFleet(t, 6)
+	f.s.SetImageHealth(f.newAMI, false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		Steps: []resource.TestStep{{
+			Config:      rolloutConfig(f.s, f.newAMI, ""),
+			ExpectError: regexp.MustCompile(`(?s)rolled\s+back`),
+		}},
+	})
+	if err := f.check(4, 6, "1")(nil); err != nil {
+		t.Fatalf("after the rollback: %v", err)
+	}
+}
+
+func TestAccRolloutResource_MaxSizeEqualToDesired(t *testing.T) {
+	f := newWebFleet(t, 4)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		Steps: []resource.TestStep{{
+			Config: rolloutConfig(f.s, f.newAMI, ""),
+			Check:  f.check(4, 4, "2"),
+		}},
+	})
+}
