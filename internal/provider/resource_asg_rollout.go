@@ -279,6 +279,13 @@ func (r *RolloutResource) run(ctx context.Context, m *RolloutResourceModel, prio
 		diags.AddError(summary, fmt.Sprintf("The rollout record in the tags of group %s cannot be read: %s. Remove the sre:rollout:* tags once the group is as you want it.", f.Group, rerr))
 		return
 	}
+	// The error-budget policy decides before anything changes, even the
+	// launch template; a rollout already under way finishes.
+	if g := m.ErrorBudgetGate; g != nil && !resuming {
+		if !r.budgetAllows(ctx, g, diags) {
+			return
+		}
+	}
 	version := m.LaunchTemplateVersion.ValueString()
 	if !m.ImageID.IsNull() {
 		if v, ok := r.versionWithImage(ctx, obs, m.ImageID.ValueString(), prior); ok {
@@ -301,11 +308,6 @@ func (r *RolloutResource) run(ctx context.Context, m *RolloutResourceModel, prio
 			diags.AddError(summary, e.Error())
 		}
 		return
-	}
-	if g := m.ErrorBudgetGate; g != nil && !resuming {
-		if !r.budgetAllows(ctx, g, diags) {
-			return
-		}
 	}
 	clock := r.clients.clock()
 	res, err := rollout.Run(ctx, f, spec, rollout.Record{}, clock, func(p rollout.Progress) {

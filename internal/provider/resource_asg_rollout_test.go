@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -23,8 +24,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/sre-provider/terraform-provider-sre/internal/asgapi"
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
 	"github.com/sre-provider/terraform-provider-sre/internal/awsemu"
+	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
 // emuClock runs rollouts on the emulator's clock: a rollout's wait moves
@@ -47,6 +50,8 @@ func rolloutFactories(s *awsemu.Server) map[string]func() (tfprotov6.ProviderSer
 type webFleet struct {
 	s      *awsemu.Server
 	as     *autoscaling.Client
+	ec2    *ec2.Client
+	lb     *elb.Client
 	ltID   string
 	oldAMI string
 	newAMI string
@@ -63,6 +68,7 @@ func newWebFleet(t *testing.T, maxSize int32) *webFleet {
 	ctx := context.Background()
 	f := &webFleet{s: s, as: awsclient.NewAutoScaling(cl), oldAMI: s.AddImage("web-2026-11"), newAMI: s.AddImage("web-2026-12")}
 	ec, lb := awsclient.NewEC2(cl), awsclient.NewELBv2(cl)
+	f.ec2, f.lb = ec, lb
 	lt, err := ec.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("web"),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(f.oldAMI), InstanceType: ec2types.InstanceTypeT3Micro}})
 	if err != nil {
@@ -139,7 +145,11 @@ func (f *webFleet) check(desired, maxSize int32, version string) resource.TestCh
 }
 
 func rolloutConfig(s *awsemu.Server, image string, extra string) string {
-	return providerConfig(s) + fmt.Sprintf(`
+	return providerConfig(s) + rolloutBlock(image, extra)
+}
+
+func rolloutBlock(image string, extra string) string {
+	return fmt.Sprintf(`
 resource "sre_asg_rollout" "web" {
   autoscaling_group_name = "web"
   image_id               = %q
@@ -218,4 +228,163 @@ func TestAccRolloutResource_MaxSizeEqualToDesired(t *testing.T) {
 			Check:  f.check(4, 4, "2"),
 		}},
 	})
+}
+
+// Faults during the rollout: each ends with the fleet all-new (the rollout
+// absorbed it) or all-old (rolled back), desired, max and processes
+// restored.
+func TestAccRolloutResource_Faults(t *testing.T) {
+	tests := map[string]struct {
+		inject  func(f *webFleet)
+		extra   string
+		version string // "2": rolled out; "1": rolled back
+		desired int32
+		wantErr string
+	}{
+		"an alarm during the fleet gate rolls back": {
+			extra: `  gates = { alarm_names = ["web-latency"] }`,
+			inject: func(f *webFleet) {
+				putAlarm(f, "web-latency")
+				// The canary bakes from about 1.5 minutes for 2 minutes; the
+				// fleet gate starts later.
+				// (off the minute, when alarms are evaluated and it would go back to OK at once).
+				f.s.ScheduleAlarmState(f.s.Clock().Now().Add(6*time.Minute+30*time.Second), "web-latency", "ALARM", "p99 latency above 800 ms")
+			},
+			version: "1", desired: 4, wantErr: `(?s)rolled\s+back.*web-latency`,
+		},
+		"a scaling policy raising desired mid-rollout is followed": {
+			inject: func(f *webFleet) {
+				// During the canary bake desired is 5 (4 + the canary); the policy adds one.
+				f.s.ScheduleDesiredCapacity(f.s.Clock().Now().Add(3*time.Minute), "web", 6)
+			},
+			version: "2", desired: 5,
+		},
+		"throttling and 5xx are retried": {
+			inject: func(f *webFleet) {
+				f.s.InjectFault(awsemu.Fault{Service: "autoscaling", Operation: "DescribeAutoScalingGroups",
+					Err: &awsemu.APIError{Code: "Throttling", Message: "Rate exceeded", Status: 400}, Remaining: 3})
+				f.s.InjectFault(awsemu.Fault{Service: "autoscaling", Operation: "TerminateInstanceInAutoScalingGroup",
+					Err: &awsemu.APIError{Code: "InternalFailure", Message: "injected", Status: 500}, Remaining: 2})
+			},
+			version: "2", desired: 4,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			f := newWebFleet(t, 6)
+			tc.inject(f)
+			step := resource.TestStep{Config: rolloutConfig(f.s, f.newAMI, tc.extra), Check: f.check(tc.desired, 6, tc.version)}
+			if tc.wantErr != "" {
+				step = resource.TestStep{Config: rolloutConfig(f.s, f.newAMI, tc.extra), ExpectError: regexp.MustCompile(tc.wantErr)}
+			}
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: rolloutFactories(f.s), Steps: []resource.TestStep{step}})
+			if err := f.check(tc.desired, 6, tc.version)(nil); err != nil {
+				t.Fatalf("end state: %v", err)
+			}
+		})
+	}
+}
+
+func putAlarm(f *webFleet, name string) {
+	cw := emulatorCloudWatch(f.s)
+	if _, err := cw.PutMetricAlarm(context.Background(), &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("Web"),
+		MetricName: aws.String("Latency"), Statistic: "Average", Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(800),
+		ComparisonOperator: "GreaterThanThreshold", TreatMissingData: aws.String("notBreaching")}); err != nil {
+		panic(err)
+	}
+}
+
+// A spent error budget refuses the rollout; override lets it start.
+func TestAccRolloutResource_ErrorBudgetGate(t *testing.T) {
+	f := newWebFleet(t, 6)
+	useEmulatorClock(t, f.s)
+	// 5 % of checkout requests failed in the last hour: a 99.9 % budget is spent.
+	putMetrics(t, f.s, "checkout", map[string][]pt{"Requests": {{30 * time.Minute, 10000}}, "Good": {{30 * time.Minute, 9500}}})
+	slo := sloConfig("checkout", "99.9", "30d", "Checkout requests succeed.")
+	gate := func(override bool) string {
+		return fmt.Sprintf("  error_budget_gate = { slo = sre_slo.test.name, override = %t }", override)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		Steps: []resource.TestStep{
+			{Config: providerConfig(f.s) + slo},
+			{
+				Config:      providerConfig(f.s) + slo + rolloutBlock(f.newAMI, gate(false)),
+				ExpectError: regexp.MustCompile(`(?s)Error Budget Spent.*SLO checkout has -?[0-9.]+% of its error budget left`),
+			},
+			{
+				Config: providerConfig(f.s) + slo + rolloutBlock(f.newAMI, gate(true)),
+				Check:  f.check(4, 6, "2"),
+			},
+		},
+	})
+}
+
+// launches counts the instances the group ever launched on version.
+func (f *webFleet) launches(t *testing.T, version string) int {
+	t.Helper()
+	out, err := f.ec2.DescribeInstances(context.Background(), &ec2.DescribeInstancesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range out.Reservations {
+		for _, in := range r.Instances {
+			for _, tg := range in.Tags {
+				if aws.ToString(tg.Key) == "aws:ec2launchtemplate:version" && aws.ToString(tg.Value) == version {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// A Terraform process killed mid-rollout leaves the phase in the group's
+// tags; the next plan says the rollout resumes, and the apply finishes it
+// without launching a second canary.
+func TestAccRolloutResource_ResumesAfterAKill(t *testing.T) {
+	f := newWebFleet(t, 6)
+	const res = "sre_asg_rollout.web"
+	var phaseAtKill string
+	kill := func() {
+		calls := asgapi.NewCalls(f.as, f.ec2, f.lb, emulatorCloudWatch(f.s))
+		if _, err := calls.NewVersionWithImage(context.Background(), f.ltID, 1, f.newAMI, "made before the kill"); err != nil {
+			t.Fatal(err)
+		}
+		spec := rollout.NewSpec("2")
+		spec.Canary.Bake, spec.FleetBake = 2*time.Minute, 3*time.Minute
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		fleet := &asgapi.Fleet{Calls: calls, Group: "web", Now: f.s.Clock().Now}
+		_, err := rollout.Run(ctx, fleet, spec, rollout.Record{}, emuClock{f.s}, func(p rollout.Progress) {
+			if p.New > 1 && phaseAtKill == "" { // past the canary: the surge is launching
+				phaseAtKill = p.Phase
+				cancel() // as SIGKILL: nothing after this step runs
+			}
+		})
+		if err == nil || phaseAtKill == "" {
+			t.Fatalf("the partial rollout was not interrupted: %v", err)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		Steps: []resource.TestStep{{
+			PreConfig: kill,
+			Config:    rolloutConfig(f.s, f.newAMI, ""),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectKnownValue(res, tfjsonpath.New("preview").AtMapKey("resume"), knownvalue.Bool(true)),
+				plancheck.ExpectKnownValue(res, tfjsonpath.New("launch_template_version"), knownvalue.StringExact("2")),
+			}},
+			Check: f.check(4, 6, "2"),
+		}},
+	})
+	reference := newWebFleet(t, 6)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(reference.s),
+		Steps:                    []resource.TestStep{{Config: rolloutConfig(reference.s, reference.newAMI, ""), Check: reference.check(4, 6, "2")}},
+	})
+	if got, want := f.launches(t, "2"), reference.launches(t, "2"); got != want {
+		t.Fatalf("the resumed rollout launched %d instances on the new version, an uninterrupted one %d: it restarted (killed in %s)", got, want, phaseAtKill)
+	}
 }
