@@ -15,6 +15,7 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/check"
 	"github.com/sre-provider/terraform-provider-sre/internal/drill"
 	"github.com/sre-provider/terraform-provider-sre/internal/provider"
+	"github.com/sre-provider/terraform-provider-sre/internal/rolloutcmd"
 )
 
 // version is set at release time with -ldflags "-X main.version=...".
@@ -29,6 +30,8 @@ func main() {
 			os.Exit(check.Main(os.Args[2:], os.Stdin, os.Stdout, os.Stderr))
 		case "drill":
 			os.Exit(drill.Main(os.Args[2:], os.Stdout, os.Stderr))
+		case "rollout":
+			os.Exit(rolloutcmd.Main(os.Args[2:], os.Stdout, os.Stderr))
 		case "version", "--version", "-version":
 			fmt.Printf("terraform-provider-sre %s\n", version)
 			return
@@ -63,5 +66,7 @@ Usage:
   terraform-provider-sre drill [flags] POLICY
                                          fire an sre_alert_policy's page end to end, as in a drill
                                          (run 'terraform-provider-sre drill --help' for flags)
+  terraform-provider-sre rollout status [flags] GROUP
+                                         the live progress of an sre_asg_rollout (-watch to follow it)
   terraform-provider-sre version         print the version
 `
