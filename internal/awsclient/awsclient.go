@@ -237,6 +237,22 @@ func New(ctx context.Context, c Config) (*Clients, error) {
 	return cl, nil
 }
 
+// InRegion returns the clients for another region with the same
+// credentials and endpoint overrides, as a ring rollout across regions
+// needs; the caller identity is the same account's.
+func (cl *Clients) InRegion(region string) *Clients {
+	if region == "" || region == cl.Region {
+		return cl
+	}
+	cfg := cl.Config.Copy()
+	cfg.Region = region
+	out := *cl
+	out.Config, out.Region = cfg, region
+	out.CloudWatch = cloudwatch.NewFromConfig(cfg, endpoint[cloudwatch.Options](cl.endpoints.CloudWatch, func(o *cloudwatch.Options, u *string) { o.BaseEndpoint = u }))
+	out.STS = sts.NewFromConfig(cfg, endpoint[sts.Options](cl.endpoints.STS, func(o *sts.Options, u *string) { o.BaseEndpoint = u }))
+	return &out
+}
+
 func endpoint[O any](u string, set func(*O, *string)) func(*O) {
 	return func(o *O) {
 		if u != "" {

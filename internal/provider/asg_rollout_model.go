@@ -280,6 +280,28 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 type rolloutDeps struct {
 	once  sync.Once
 	calls asgapi.Calls
+
+	mu      sync.Mutex
+	regions map[string]*Clients
+}
+
+// inRegion returns the provider's clients for another region (ring
+// rollouts), sharing everything but the AWS clients.
+func (c *Clients) inRegion(region string) *Clients {
+	if region == "" || region == c.Region {
+		return c
+	}
+	c.deps.mu.Lock()
+	defer c.deps.mu.Unlock()
+	if r, ok := c.deps.regions[region]; ok {
+		return r
+	}
+	out := &Clients{Clients: c.Clients.InRegion(region), DefaultTags: c.DefaultTags, Alarms: c.Alarms, Clock: c.Clock, deps: &rolloutDeps{}}
+	if c.deps.regions == nil {
+		c.deps.regions = map[string]*Clients{}
+	}
+	c.deps.regions[region] = out
+	return out
 }
 
 func (c *Clients) rolloutCalls() asgapi.Calls {

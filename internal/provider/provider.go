@@ -307,6 +307,7 @@ func (p *SREProvider) Resources(_ context.Context) []func() resource.Resource {
 		NewSLOResource,
 		NewAlertPolicyResource,
 		NewRolloutResource,
+		NewRingRolloutResource,
 	}
 }
 

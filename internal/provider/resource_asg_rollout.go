@@ -178,8 +178,10 @@ func (r *RolloutResource) Configure(_ context.Context, req resource.ConfigureReq
 }
 
 // fleet builds the adapter for a group.
-func (r *RolloutResource) fleet(m *RolloutResourceModel) *asgapi.Fleet {
-	f := &asgapi.Fleet{Calls: r.clients.rolloutCalls(), Group: m.AutoScalingGroupName.ValueString(), Now: r.clients.clock().Now}
+func (r *RolloutResource) fleet(m *RolloutResourceModel) *asgapi.Fleet { return fleetFor(r.clients, m) }
+
+func fleetFor(c *Clients, m *RolloutResourceModel) *asgapi.Fleet {
+	f := &asgapi.Fleet{Calls: c.rolloutCalls(), Group: m.AutoScalingGroupName.ValueString(), Now: c.clock().Now}
 	if m.Gates != nil {
 		f.AlarmNames, f.AlarmPrefixes = stringsOf(m.Gates.AlarmNames), stringsOf(m.Gates.AlarmPrefixes)
 	}
@@ -247,11 +249,15 @@ func (r *RolloutResource) ModifyPlan(ctx context.Context, req resource.ModifyPla
 // so none needs creating: the group's current one, or the one the last
 // rollout made (prior), as when the group drifted back.
 func (r *RolloutResource) versionWithImage(ctx context.Context, obs rollout.Observation, image, prior string) (int, bool) {
+	return versionWithImage(ctx, r.clients, obs, image, prior)
+}
+
+func versionWithImage(ctx context.Context, c *Clients, obs rollout.Observation, image, prior string) (int, bool) {
 	for _, v := range []string{obs.LaunchTemplateVersion, prior} {
 		if v == "" {
 			continue
 		}
-		cur, err := r.clients.rolloutCalls().ResolveVersion(ctx, obs.LaunchTemplateID, v)
+		cur, err := c.rolloutCalls().ResolveVersion(ctx, obs.LaunchTemplateID, v)
 		if err == nil && cur.ImageID == image {
 			return int(cur.Number), true
 		}
@@ -262,7 +268,14 @@ func (r *RolloutResource) versionWithImage(ctx context.Context, obs rollout.Obse
 // run resolves the target version, checks the error budget and drives the
 // rollout to its end.
 func (r *RolloutResource) run(ctx context.Context, m *RolloutResourceModel, prior string, summary string, diags *diag.Diagnostics) {
-	f := r.fleet(m)
+	runRollout(ctx, r.clients, m, prior, true, summary, diags)
+}
+
+// runRollout rolls the group of m with the clients of its region; it
+// checks m's error-budget gate when gate is true.
+func runRollout(ctx context.Context, c *Clients, m *RolloutResourceModel, prior string, gate bool, summary string, diags *diag.Diagnostics) {
+	r := &RolloutResource{clients: c}
+	f := fleetFor(c, m)
 	obs, err := f.Observe(ctx)
 	if err != nil {
 		diags.AddAttributeError(path.Root("autoscaling_group_name"), summary, fmt.Sprintf("Could not read Auto Scaling group %s. Check the name and the provider's permissions (autoscaling:DescribeAutoScalingGroups).\n\n%s", f.Group, err))
@@ -281,7 +294,7 @@ func (r *RolloutResource) run(ctx context.Context, m *RolloutResourceModel, prio
 	}
 	// The error-budget policy decides before anything changes, even the
 	// launch template; a rollout already under way finishes.
-	if g := m.ErrorBudgetGate; g != nil && !resuming {
+	if g := m.ErrorBudgetGate; g != nil && gate && !resuming {
 		if !r.budgetAllows(ctx, g, diags) {
 			return
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,8 @@ func rolloutFactories(s *awsemu.Server) map[string]func() (tfprotov6.ProviderSer
 // group, launched from version 1 of its launch template.
 type webFleet struct {
 	s      *awsemu.Server
+	name   string
+	region string
 	as     *autoscaling.Client
 	ec2    *ec2.Client
 	lb     *elb.Client
@@ -59,23 +62,31 @@ type webFleet struct {
 
 func newWebFleet(t *testing.T, maxSize int32) *webFleet {
 	t.Helper()
-	s := startEmulator(t)
-	cl, err := awsclient.New(context.Background(), awsclient.Config{Region: awsemu.DefaultRegion, AccessKey: awsemu.DefaultAccessKey, SecretKey: awsemu.DefaultSecretKey,
+	return newWebFleetIn(t, startEmulator(t), awsemu.DefaultRegion, "web", maxSize)
+}
+
+// newWebFleetIn is newWebFleet in a region of an emulator already running,
+// with the group named name.
+func newWebFleetIn(t *testing.T, s *awsemu.Server, region, name string, maxSize int32) *webFleet {
+	t.Helper()
+	s.UseRegion(region)
+	defer s.UseRegion(awsemu.DefaultRegion)
+	cl, err := awsclient.New(context.Background(), awsclient.Config{Region: region, AccessKey: awsemu.DefaultAccessKey, SecretKey: awsemu.DefaultSecretKey,
 		Endpoints: awsclient.Endpoints{AutoScaling: s.URL(), CloudWatch: s.URL(), EC2: s.URL(), ELBv2: s.URL(), STS: s.URL()}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	f := &webFleet{s: s, as: awsclient.NewAutoScaling(cl), oldAMI: s.AddImage("web-2026-11"), newAMI: s.AddImage("web-2026-12")}
+	f := &webFleet{s: s, name: name, region: region, as: awsclient.NewAutoScaling(cl), oldAMI: s.AddImage("web-2026-11"), newAMI: s.AddImage("web-2026-12")}
 	ec, lb := awsclient.NewEC2(cl), awsclient.NewELBv2(cl)
 	f.ec2, f.lb = ec, lb
-	lt, err := ec.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("web"),
+	lt, err := ec.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String(name),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(f.oldAMI), InstanceType: ec2types.InstanceTypeT3Micro}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.ltID = aws.ToString(lt.LaunchTemplate.LaunchTemplateId)
-	tg, err := lb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String("web"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+	tg, err := lb.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
 		VpcId: aws.String("vpc-0123456789abcdef0"), HealthCheckIntervalSeconds: aws.Int32(10), HealthyThresholdCount: aws.Int32(3)})
 	if err != nil {
 		t.Fatal(err)
@@ -85,9 +96,9 @@ func newWebFleet(t *testing.T, maxSize int32) *webFleet {
 		Attributes: []elbtypes.TargetGroupAttribute{{Key: aws.String("deregistration_delay.timeout_seconds"), Value: aws.String("30")}}}); err != nil {
 		t.Fatal(err)
 	}
-	subnets := s.DefaultSubnets()
+	subnets := s.DefaultSubnets() // of the region in use
 	if _, err := f.as.CreateAutoScalingGroup(ctx, &autoscaling.CreateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String("web"), MinSize: aws.Int32(2), MaxSize: aws.Int32(maxSize), DesiredCapacity: aws.Int32(4),
+		AutoScalingGroupName: aws.String(name), MinSize: aws.Int32(2), MaxSize: aws.Int32(maxSize), DesiredCapacity: aws.Int32(4),
 		LaunchTemplate:    &astypes.LaunchTemplateSpecification{LaunchTemplateId: aws.String(f.ltID), Version: aws.String("1")},
 		VPCZoneIdentifier: aws.String(subnets[0] + "," + subnets[1]), TargetGroupARNs: []string{arn},
 		HealthCheckType: aws.String("ELB"), HealthCheckGracePeriod: aws.Int32(60),
@@ -104,7 +115,7 @@ func newWebFleet(t *testing.T, maxSize int32) *webFleet {
 // processes, and every live instance on version.
 func (f *webFleet) check(desired, maxSize int32, version string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
-		out, err := f.as.DescribeAutoScalingGroups(context.Background(), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"web"}})
+		out, err := f.as.DescribeAutoScalingGroups(context.Background(), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{f.name}})
 		if err != nil {
 			return err
 		}
@@ -387,4 +398,68 @@ func TestAccRolloutResource_ResumesAfterAKill(t *testing.T) {
 	if got, want := f.launches(t, "2"), reference.launches(t, "2"); got != want {
 		t.Fatalf("the resumed rollout launched %d instances on the new version, an uninterrupted one %d: it restarted (killed in %s)", got, want, phaseAtKill)
 	}
+}
+
+func ringConfig(s *awsemu.Server, rings ...string) string {
+	return providerConfig(s) + `
+resource "sre_ring_rollout" "web" {
+  name            = "web-2026-12"
+  canary          = { bake_time = "2m" }
+  fleet_bake_time = "3m"
+  rings = [` + strings.Join(rings, ",") + `]
+}
+`
+}
+
+func ring(name, bake string, groups ...*webFleet) string {
+	var gs []string
+	for _, g := range groups {
+		gs = append(gs, fmt.Sprintf(`{ autoscaling_group_name = %q, region = %q, image_id = %q }`, g.name, g.region, g.newAMI))
+	}
+	return fmt.Sprintf(`{ name = %q, bake_time = %q, groups = [%s] }`, name, bake, strings.Join(gs, ", "))
+}
+
+// Rings across regions: overseas first, Japan last; a broken image in the
+// second ring rolls that group back and the third ring never starts.
+func TestAccRingRolloutResource_StopsAtTheFailingRing(t *testing.T) {
+	s := startEmulator(t)
+	overseas := newWebFleetIn(t, s, "eu-west-1", "web-eu", 6)
+	us := newWebFleetIn(t, s, "us-east-1", "web-us", 6)
+	japan := newWebFleetIn(t, s, "ap-northeast-1", "web-jp", 6)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(s),
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				s.UseRegion("us-east-1")
+				s.SetImageHealth(us.newAMI, false)
+			},
+			Config:      ringConfig(s, ring("overseas", "5m", overseas), ring("americas", "5m", us), ring("japan", "0s", japan)),
+			ExpectError: regexp.MustCompile(`(?s)Ring americas, group us-east-1/web-us failed.*rolled\s+back.*later\s+rings\s+\(japan\)\s+were\s+not\s+started`),
+		}},
+	})
+	for _, c := range []struct {
+		f       *webFleet
+		version string
+	}{{overseas, "2"}, {us, "1"}, {japan, "1"}} {
+		if err := c.f.check(4, 6, c.version)(nil); err != nil {
+			t.Errorf("%s: %v", c.f.name, err)
+		}
+	}
+}
+
+func TestAccRingRolloutResource_RollsEveryRing(t *testing.T) {
+	s := startEmulator(t)
+	overseas := newWebFleetIn(t, s, "eu-west-1", "web-eu", 6)
+	japan := newWebFleetIn(t, s, "ap-northeast-1", "web-jp", 6)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: rolloutFactories(s),
+		Steps: []resource.TestStep{{
+			Config: ringConfig(s, ring("overseas", "10m", overseas), ring("japan", "0s", japan)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("sre_ring_rollout.web", tfjsonpath.New("versions"), knownvalue.MapExact(map[string]knownvalue.Check{
+					"eu-west-1/web-eu": knownvalue.StringExact("2"), "ap-northeast-1/web-jp": knownvalue.StringExact("2")})),
+			},
+			Check: resource.ComposeTestCheckFunc(overseas.check(4, 6, "2"), japan.check(4, 6, "2")),
+		}},
+	})
 }
