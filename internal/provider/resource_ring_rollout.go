@@ -321,4 +321,5 @@ func (r *RingRolloutResource) Update(ctx context.Context, req resource.UpdateReq
 }
 
 // Delete leaves the groups as they are.
-func (r *RingRolloutResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+func (r *RingRolloutResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
