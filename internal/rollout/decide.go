@@ -69,7 +69,9 @@ func Decide(spec Spec, rec Record, obs Observation) Decision {
 	d := &decider{spec: spec, obs: obs, now: obs.Now, rec: rec, status: Running}
 	switch {
 	case !rec.active():
-		d.start()
+		if d.start() {
+			d.run()
+		}
 	case !rec.Rollback && rec.Phase != PhasePaused && rec.TargetVersion != spec.target():
 		return Decision{Status: Refused, Record: rec, Reason: fmt.Sprintf(
 			"launch_template_version: a rollout of %s to version %d is in %s (id %s); apply with launch_template_version = %q to finish it (or let it roll back) before rolling out version %s",

@@ -9,8 +9,13 @@ import (
 
 // start checks that a rollout can begin and writes its record, capturing
 // the group as it is before anything changes. Every refusal happens here,
-// before the first change.
-func (d *decider) start() {
+// before the first change. It reports whether the rollout goes on.
+func (d *decider) start() bool {
+	d.begin()
+	return d.status == Running
+}
+
+func (d *decider) begin() {
 	o, s := d.obs, d.spec
 	target := s.target()
 	refuse := func(format string, args ...any) {
