@@ -221,11 +221,16 @@ func (v *invariants) final(st Status, spec Spec) {
 		v.pausedRecorded()
 		return
 	}
-	if st == Refused {
-		if v.tagged || s.version != "1" || s.max != v.origMax || len(v.launchedTarget) > 0 {
+	if st == Refused && !v.tagged {
+		if s.version != "1" || s.max != v.origMax || len(v.launchedTarget) > 0 {
 			v.fail("refused after changing the group")
 		}
 		return
+	}
+	if st == Refused {
+		// An earlier run finished a rollback and died before saying so; the
+		// new run refused to start again. The fleet must be as rolled back.
+		st = RolledBack
 	}
 	if len(RecordTags(s.tags)) > 0 {
 		v.fail("record not cleared: %v", RecordTags(s.tags))

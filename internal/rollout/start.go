@@ -45,6 +45,13 @@ func (d *decider) begin() {
 			return
 		}
 	}
+	names, states := d.alarms()
+	for _, n := range names {
+		if states[n] == AlarmAlarm {
+			refuse("gates: alarm %q is in ALARM, and a rollout does not start during an incident; wait for it to return to OK, or remove it from gates.alarm_names / gates.alarm_prefixes", n)
+			return
+		}
+	}
 
 	now := stamp(d.now)
 	d.rec = Record{
