@@ -119,8 +119,12 @@ func brief(cmds []Command) []string {
 			out = append(out, fmt.Sprintf("protect %t %s", c.Protected, strings.Join(c.InstanceIDs, " ")))
 		case Deregister:
 			out = append(out, "deregister "+strings.Join(c.InstanceIDs, " "))
-		case TerminateDecrement:
-			out = append(out, "terminate "+c.InstanceID)
+		case Terminate:
+			if c.Decrement {
+				out = append(out, "terminate "+c.InstanceID)
+			} else {
+				out = append(out, "terminate surplus "+c.InstanceID)
+			}
 		}
 	}
 	return out
@@ -648,7 +652,7 @@ func assertIdempotent(t *testing.T, s Spec, d Decision, o Observation) {
 	var first []string
 	for _, c := range d.Commands {
 		switch c.(type) {
-		case SetDesired, TerminateDecrement:
+		case SetDesired, Terminate:
 			first = append(first, c.String())
 		}
 	}
@@ -659,7 +663,7 @@ func assertIdempotent(t *testing.T, s Spec, d Decision, o Observation) {
 			if c.(SetDesired).Desired != desiredOf(d.Commands) {
 				t.Errorf("deciding again asks for %s after %v", c, first)
 			}
-		case TerminateDecrement:
+		case Terminate:
 			if !slices.Contains(first, c.String()) {
 				t.Errorf("deciding again terminates something new: %s after %v", c, first)
 			}

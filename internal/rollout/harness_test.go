@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"maps"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,6 +39,8 @@ type outcome struct {
 	peakMax  int
 	// launches counts target-version launches during the rollout.
 	launches int
+	// errors are runs that returned an error (and were run again).
+	errors []string
 }
 
 func (o outcome) String() string {
@@ -71,6 +74,11 @@ func runScenario(t testing.TB, sc scenario) outcome {
 	out := outcome{sim: s}
 	var res Result
 	for run := 0; run < 12; run++ {
+		if run > 0 && inv.tagged && len(RecordTags(s.tags)) == 0 {
+			// The previous rollout ended but its run died before saying so;
+			// this apply starts afresh.
+			inv.finishPrevious(spec)
+		}
 		ctx, cancel := context.WithCancel(context.Background())
 		fleet := &crashingFleet{simASG: s, cancel: cancel, execute: sc.executeOnCrash}
 		if run < len(sc.crashes) {
@@ -87,7 +95,10 @@ func runScenario(t testing.TB, sc scenario) outcome {
 			continue
 		}
 		if err != nil {
-			t.Fatalf("run %d: %v", run, err)
+			// The apply failed (the fleet kept failing); the record is in
+			// the tags and the next apply resumes from it.
+			out.errors = append(out.errors, fmt.Sprintf("run %d: %v", run, err))
+			continue
 		}
 		if res.Status == Paused && sc.resolvePause && spec.OnFailure == Pause {
 			inv.pausedRecorded()
@@ -98,12 +109,12 @@ func runScenario(t testing.TB, sc scenario) outcome {
 	}
 	out.status, out.reason = res.Status, res.Reason
 	// Let terminations finish and the group settle before judging the end.
-	inv.end = s.now
-	s.advance(s.now.Add(30 * time.Minute))
+	inv.end, inv.endDesired = s.now, s.desired
+	s.advance(s.now.Add(3 * time.Hour))
 	inv.final(res.Status, spec)
 	out.problems = inv.problems
 	out.peakMax = inv.peakMax
-	out.launches = len(inv.launchedTarget)
+	out.launches = len(inv.launches)
 	return out
 }
 
@@ -117,19 +128,27 @@ type invariants struct {
 	origSuspended        []string
 	origProtected        bool
 	start, end           time.Time
+	endDesired           int
 	target               string
 	tagged               bool
 
+	id             string
+	last           Record
+	baseVersion    string
 	peakMax        int
 	dips           []string
 	launchedTarget map[string]bool
-	problems       []string
+	// launches counts every target-version launch of every rollout.
+	launches  map[string]bool
+	unsettled bool
+	problems  []string
 }
 
 func newInvariants(s *simASG, spec Spec) *invariants {
 	v := &invariants{
 		s: s, spec: spec, origDesired: s.desired, origMax: s.max, origProtected: s.newProtected,
 		start: s.now, target: spec.LaunchTemplateVersion, peakMax: s.max, launchedTarget: map[string]bool{},
+		baseVersion: s.version, launches: map[string]bool{},
 	}
 	for p := range s.suspended {
 		v.origSuspended = append(v.origSuspended, p)
@@ -181,6 +200,11 @@ func (v *invariants) step() {
 	own := RecordTags(s.tags)
 	if len(own) > 0 {
 		v.tagged = true
+		if id := own[TagID]; v.id != "" && id != v.id {
+			v.restart()
+		}
+		v.id = own[TagID]
+		v.last, _, _ = ParseRecord(s.tags)
 	}
 	if len(s.tags) > 50 || len(own) > 8 {
 		v.fail("%d tags on the group, %d of them the record's", len(s.tags), len(own))
@@ -201,8 +225,43 @@ func (v *invariants) step() {
 	for _, in := range s.instances {
 		if in.version == v.target && !in.rebalance && !in.launchedAt.Before(v.start) && (v.end.IsZero() || !in.launchedAt.After(v.end)) {
 			v.launchedTarget[in.id] = true
+			v.launches[in.id] = true
 		}
 	}
+}
+
+// restart judges a new rollout that a run started after the previous one
+// ended (its end unreported because the process died): from the group as
+// that rollout found it.
+func (v *invariants) restart() {
+	rec, _, err := ParseRecord(v.s.tags)
+	if err != nil {
+		v.fail("record does not parse: %v", err)
+		return
+	}
+	v.start, v.origDesired, v.origMax = rec.Started, rec.Original.Desired, rec.Original.Max
+	v.origProtected, v.origSuspended = rec.Original.NewInstancesProtected, slices.Sorted(slices.Values(rec.Original.Suspended))
+	v.dips, v.launchedTarget = nil, map[string]bool{}
+	v.s.stats.policies = slices.DeleteFunc(v.s.stats.policies, func(p simPolicy) bool { return p.at.Before(v.start) })
+}
+
+// finishPrevious judges a rollout whose end went unreported, by the last
+// record seen, and starts judging from the group as it is now.
+func (v *invariants) finishPrevious(spec Spec) {
+	st := Succeeded
+	if v.last.Rollback {
+		st = RolledBack
+	}
+	v.end, v.endDesired = v.s.now, v.s.desired
+	v.unsettled = true
+	v.final(st, spec)
+	v.unsettled = false
+	s := v.s
+	v.start, v.origDesired, v.origMax, v.origProtected = s.now, s.desired, s.max, s.newProtected
+	v.origSuspended = slices.Sorted(maps.Keys(s.suspended))
+	v.baseVersion, v.tagged, v.id, v.end = s.version, false, "", time.Time{}
+	v.dips, v.launchedTarget = nil, map[string]bool{}
+	s.stats.policies = nil
 }
 
 func (v *invariants) pausedRecorded() {
@@ -222,7 +281,7 @@ func (v *invariants) final(st Status, spec Spec) {
 		return
 	}
 	if st == Refused && !v.tagged {
-		if s.version != "1" || s.max != v.origMax || len(v.launchedTarget) > 0 {
+		if s.version != v.baseVersion || s.max != v.origMax || len(v.launchedTarget) > 0 {
 			v.fail("refused after changing the group")
 		}
 		return
@@ -249,12 +308,21 @@ func (v *invariants) final(st Status, spec Spec) {
 	if s.newProtected != v.origProtected {
 		v.fail("new-instance protection %t, was %t", s.newProtected, v.origProtected)
 	}
-	want := min(max(v.origDesired+v.s.stats.policyUp-v.s.stats.policyDown, s.min), v.origMax)
-	if s.desired != want {
-		v.fail("desired %d, want %d (original %d, policies +%d -%d)", s.desired, want, v.origDesired, s.stats.policyUp, s.stats.policyDown)
+	// The rollout follows scaling policies: the capacity it leaves is the
+	// original plus what they changed while it ran, within the original
+	// max_size.
+	up, down, want := 0, 0, v.origDesired
+	for _, p := range s.stats.policies {
+		if !p.at.After(v.end) {
+			up, down = up+max(0, p.delta), down+max(0, -p.delta)
+			want = min(max(want+p.delta, s.min), v.origMax)
+		}
+	}
+	if v.endDesired != want {
+		v.fail("desired %d at the end, want %d (original %d, policies +%d -%d)", v.endDesired, want, v.origDesired, up, down)
 	}
 	live := s.counted()
-	if len(live) != s.desired {
+	if !v.unsettled && (len(live) < s.desired || (len(live) > s.desired && s.scaleInVictim(live) != nil)) {
 		v.fail("%d instances for desired %d", len(live), s.desired)
 	}
 	for _, in := range live {
@@ -283,20 +351,24 @@ func (v *invariants) final(st Status, spec Spec) {
 		}
 		down := 0
 		for _, tm := range s.stats.terminations {
-			if tm.version != v.target || tm.launchedAt.Before(v.start) || tm.at.After(v.end) {
+			if tm.version != v.target || tm.launchedAt.Before(v.start) || tm.at.Before(v.start) || tm.at.After(v.end) {
 				continue
 			}
 			switch {
 			case tm.cause == "rebalance" && (tm.phase == "" || tm.phase == PhaseFinalize):
 				// The group's own rebalancing once the rollout resumed it.
-			case tm.cause == "decrement" || tm.cause == "health" || tm.cause == "rebalance":
+			case tm.cause == "decrement" || tm.cause == "terminate" || tm.cause == "health" || tm.cause == "rebalance":
 				v.fail("new instance %s terminated by %s on the success path", tm.id, tm.cause)
 			default:
 				down++
 			}
 		}
-		if down > s.stats.policyDown {
-			v.fail("%d new instances scaled in, but policies only took %d away", down, s.stats.policyDown)
+		// Scaling policies may take capacity away, and what one added
+		// beyond the original max_size (possible only while it was raised)
+		// is cut back when max_size is restored.
+		allowed := down + up
+		if down > allowed {
+			v.fail("%d new instances scaled in, but policies only took %d away", down, allowed)
 		}
 	case RolledBack:
 		if s.version != "1" {

@@ -13,7 +13,15 @@ func (d *decider) enterRetire() {
 	cls := d.classify()
 	last := len(cls.want)+len(cls.kept) >= r.Base
 	d.enter(PhaseRetire)
-	r.Goal = retireGoal(r.Desired, len(cls.retire), r.Base, d.obs.Min, last)
+	r.Goal = retireGoal(r.Desired, len(cls.retire)-d.surplus(cls), r.Base, d.obs.Min, last)
+}
+
+// surplus is how many instances of the replaced version are above desired
+// capacity: the group could not scale them in (they are protected, as new
+// instances are during the rollout) or has not yet. They go without a
+// decrement.
+func (d *decider) surplus(cls classes) int {
+	return min(len(cls.retire), max(0, cls.total()-d.obs.Desired))
 }
 
 // retire takes instances of the replaced version out, by id, until desired
@@ -27,8 +35,9 @@ func (d *decider) enterRetire() {
 func (d *decider) retire() bool {
 	r, o := &d.rec, d.obs
 	cls := d.classify()
-	left := r.Desired - r.Goal
-	if left <= 0 || len(cls.retire) == 0 {
+	left := max(0, r.Desired-r.Goal)
+	surplus := d.surplus(cls)
+	if left+surplus == 0 || len(cls.retire) == 0 {
 		switch {
 		case r.Phase == PhaseMakeRoom:
 			return d.enterLaunch(r.Wave)
@@ -39,7 +48,7 @@ func (d *decider) retire() bool {
 			return d.enterLaunch(r.Wave + 1)
 		}
 	}
-	chosen := d.pick(cls.retire, left)
+	chosen := d.pick(cls.retire, left+surplus)
 	var deregister, idle []string
 	var unprotect []string
 	for _, in := range chosen {
@@ -64,16 +73,22 @@ func (d *decider) retire() bool {
 	if len(idle) == 0 {
 		return true
 	}
+	decrement := surplus == 0
+	if !decrement {
+		idle = idle[:min(surplus, len(idle))]
+	}
 	batch := fitIDs(idle)
-	if len(unprotect) > 0 {
+	if p := intersect(unprotect, batch); len(p) > 0 {
 		// Targeted termination is not meant to be stopped by scale-in
 		// protection, but removing it first is harmless and leaves no doubt.
-		d.do(SetInstanceProtection{InstanceIDs: intersect(unprotect, batch), Protected: false})
+		d.do(SetInstanceProtection{InstanceIDs: p, Protected: false})
 	}
-	r.Retiring = batch
-	r.Desired -= len(batch)
+	r.Retiring, r.Surplus = batch, !decrement
+	if decrement {
+		r.Desired -= len(batch)
+	}
 	for _, id := range batch {
-		d.do(TerminateDecrement{InstanceID: id})
+		d.do(Terminate{InstanceID: id, Decrement: decrement})
 	}
 	d.waitUntil(d.now.Add(settle))
 	return true
@@ -81,28 +96,39 @@ func (d *decider) retire() bool {
 
 // pick chooses n instances to retire: those already out of every target
 // group first (a resumed run picks what it already drained), then those
-// draining, then the rest from the most crowded zones first so that the
-// serving capacity stays spread.
+// draining, then those not serving, then the rest from the most crowded
+// zones first so that the serving capacity stays spread.
 func (d *decider) pick(cands []Instance, n int) []Instance {
 	o := d.obs
 	type cand struct {
-		in  Instance
-		reg registration
+		in   Instance
+		rank int
+	}
+	rank := func(in Instance) int {
+		switch {
+		case len(o.TargetGroups) > 0 && o.registration(in.ID) == unregistered:
+			return 0
+		case o.registration(in.ID) == draining:
+			return 1
+		case !o.serving(in):
+			return 2
+		}
+		return 3
 	}
 	cs := make([]cand, len(cands))
 	perAZ := map[string]int{}
 	for i, in := range cands {
-		cs[i] = cand{in, o.registration(in.ID)}
-		if cs[i].reg == registered {
+		cs[i] = cand{in, rank(in)}
+		if cs[i].rank == 3 {
 			perAZ[in.AZ]++
 		}
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.reg, b.reg), a.in.LaunchedAt.Compare(b.in.LaunchedAt), cmp.Compare(a.in.ID, b.in.ID))
+		return cmp.Or(cmp.Compare(a.rank, b.rank), a.in.LaunchedAt.Compare(b.in.LaunchedAt), cmp.Compare(a.in.ID, b.in.ID))
 	})
 	var out []Instance
 	i := 0
-	for ; i < len(cs) && len(out) < n && cs[i].reg != registered; i++ {
+	for ; i < len(cs) && len(out) < n && cs[i].rank < 3; i++ {
 		out = append(out, cs[i].in)
 	}
 	rest := cs[i:]

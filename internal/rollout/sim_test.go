@@ -117,9 +117,15 @@ type simFaults struct {
 type simStats struct {
 	observations, commands, errors int
 	policyDown, policyUp           int
+	policies                       []simPolicy
 	// terminated counts terminations of instances by cause and whether the
 	// instance was on the given version.
 	terminations []simTermination
+}
+
+type simPolicy struct {
+	at    time.Time
+	delta int // as applied, after clamping to [min, max]
 }
 
 type simTermination struct {
@@ -456,6 +462,7 @@ func (s *simASG) policy(at time.Time, delta int) {
 		} else {
 			s.stats.policyUp += to - s.desired
 		}
+		s.stats.policies = append(s.stats.policies, simPolicy{at: s.now, delta: to - s.desired})
 		s.desired = to
 	})
 }
@@ -608,7 +615,7 @@ func (s *simASG) apply(c Command) error {
 				}
 			}
 		}
-	case TerminateDecrement:
+	case Terminate:
 		in := s.find(c.InstanceID)
 		switch {
 		case in == nil:
@@ -617,11 +624,15 @@ func (s *simASG) apply(c Command) error {
 			return nil
 		case in.protected:
 			return validation("instance %s is protected from scale in", c.InstanceID)
-		case s.desired-1 < s.min:
+		case c.Decrement && s.desired-1 < s.min:
 			return validation("terminating %s would take desired capacity below min size %d", c.InstanceID, s.min)
 		}
-		s.desired--
-		s.terminate(in, "decrement")
+		cause := "terminate"
+		if c.Decrement {
+			s.desired--
+			cause = "decrement"
+		}
+		s.terminate(in, cause)
 	default:
 		return fmt.Errorf("unknown command %T", c)
 	}

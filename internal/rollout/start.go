@@ -115,9 +115,8 @@ func (d *decider) begin() {
 	}
 	if !s.AllowRaiseMax {
 		room := o.Max - o.Desired
-		spare := max(0, d.servingCount()-s.minHealthy(o.Desired))
-		need := max(1, s.Canary.Count-len(cls.want))
-		if room+spare < need {
+		need := max(1, min(s.Canary.Count, o.Desired)-len(cls.want))
+		if room+d.spare(cls, o.Desired) < need {
 			refuse("group %s has no room for the canary: max_size %d equals desired %d plus %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent",
 				o.Group, o.Max, o.Desired, room, s.MinHealthyPercent, d.servingCount())
 			return
