@@ -70,6 +70,7 @@ func runScenario(t testing.TB, sc scenario) outcome {
 		sc.setup(s)
 	}
 	inv := newInvariants(s, sc.spec)
+	s.afterApply = inv.engineAction
 	spec := sc.spec
 	out := outcome{sim: s}
 	var res Result
@@ -109,7 +110,7 @@ func runScenario(t testing.TB, sc scenario) outcome {
 	}
 	out.status, out.reason = res.Status, res.Reason
 	// Let terminations finish and the group settle before judging the end.
-	inv.end, inv.endDesired = s.now, s.desired
+	inv.end, inv.endDesired, inv.endPolicies = s.now, s.desired, len(s.stats.policies)
 	s.advance(s.now.Add(3 * time.Hour))
 	inv.final(res.Status, spec)
 	out.problems = inv.problems
@@ -129,6 +130,7 @@ type invariants struct {
 	origProtected        bool
 	start, end           time.Time
 	endDesired           int
+	endPolicies          int
 	target               string
 	tagged               bool
 
@@ -164,16 +166,7 @@ func (v *invariants) fail(format string, args ...any) {
 func (v *invariants) serving() int {
 	n := 0
 	for _, in := range v.s.instances {
-		if in.lifecycle != InService || !in.healthy {
-			continue
-		}
-		ok := true
-		for tg := range v.s.cfg.TargetGroups {
-			if t := in.targets[tg]; t == nil || t.state != TargetHealthy {
-				ok = false
-			}
-		}
-		if ok {
+		if v.s.serving(in) {
 			n++
 		}
 	}
@@ -191,10 +184,25 @@ func (v *invariants) floor() int {
 	return f
 }
 
+// engineAction checks the rollout's own capacity decisions at the moment
+// they take effect: no deregistration or termination it makes may leave
+// fewer instances serving than the floor.
+func (v *invariants) engineAction(c Command) {
+	switch c.(type) {
+	case Deregister, Terminate:
+		if n, f := v.serving(), v.floor(); n < f {
+			v.dips = append(v.dips, fmt.Sprintf("t+%s: %s left %d serving, below %d", v.s.now.Sub(v.start), c, n, f))
+		}
+	}
+}
+
 func (v *invariants) step() {
 	s := v.s
 	v.peakMax = max(v.peakMax, s.max)
-	if n, f := v.serving(), v.floor(); n < f {
+	// Between steps the group may scale in serving instances of its own
+	// accord (a policy's decrease while new ones still launch); those are
+	// not the rollout's doing.
+	if n, f := v.serving(), v.floor()-s.stats.servingScaledIn; n < f {
 		v.dips = append(v.dips, fmt.Sprintf("t+%s: %d serving, below %d", s.now.Sub(v.start), n, f))
 	}
 	own := RecordTags(s.tags)
@@ -242,6 +250,7 @@ func (v *invariants) restart() {
 	v.start, v.origDesired, v.origMax = rec.Started, rec.Original.Desired, rec.Original.Max
 	v.origProtected, v.origSuspended = rec.Original.NewInstancesProtected, slices.Sorted(slices.Values(rec.Original.Suspended))
 	v.dips, v.launchedTarget = nil, map[string]bool{}
+	v.s.stats.servingScaledIn = 0
 	v.s.stats.policies = slices.DeleteFunc(v.s.stats.policies, func(p simPolicy) bool { return p.at.Before(v.start) })
 }
 
@@ -252,7 +261,7 @@ func (v *invariants) finishPrevious(spec Spec) {
 	if v.last.Rollback {
 		st = RolledBack
 	}
-	v.end, v.endDesired = v.s.now, v.s.desired
+	v.end, v.endDesired, v.endPolicies = v.s.now, v.s.desired, len(v.s.stats.policies)
 	v.unsettled = true
 	v.final(st, spec)
 	v.unsettled = false
@@ -261,7 +270,7 @@ func (v *invariants) finishPrevious(spec Spec) {
 	v.origSuspended = slices.Sorted(maps.Keys(s.suspended))
 	v.baseVersion, v.tagged, v.id, v.end = s.version, false, "", time.Time{}
 	v.dips, v.launchedTarget = nil, map[string]bool{}
-	s.stats.policies = nil
+	s.stats.policies, s.stats.servingScaledIn = nil, 0
 }
 
 func (v *invariants) pausedRecorded() {
@@ -312,8 +321,8 @@ func (v *invariants) final(st Status, spec Spec) {
 	// original plus what they changed while it ran, within the original
 	// max_size.
 	up, down, want := 0, 0, v.origDesired
-	for _, p := range s.stats.policies {
-		if !p.at.After(v.end) {
+	for i, p := range s.stats.policies {
+		if i < v.endPolicies {
 			up, down = up+max(0, p.delta), down+max(0, -p.delta)
 			want = min(max(want+p.delta, s.min), v.origMax)
 		}

@@ -57,7 +57,10 @@ func (d *decider) enterLaunch(wave int) bool {
 		need = max(0, min(s.Canary.Count, r.Base)-len(cls.want))
 		size = need
 	} else {
-		need = max(0, r.Base-len(cls.want)-len(cls.kept))
+		// Launches the group still owes (it is below desired, after failed
+		// launches) come from the wanted version already.
+		owed := max(0, d.obs.Desired-cls.total())
+		need = max(0, r.Base-len(cls.want)-len(cls.kept)-owed)
 		size = s.waveSize(r.Base)
 		if r.Rollback {
 			size = need

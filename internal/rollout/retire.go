@@ -2,6 +2,7 @@ package rollout
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 )
 
@@ -51,9 +52,21 @@ func (d *decider) retire() bool {
 	chosen := d.pick(cls.retire, left+surplus)
 	var deregister, idle []string
 	var unprotect []string
+	// Serving instances go only as far as the floor allows; the rest wait
+	// for the new instances to serve (a policy may have launched some that
+	// are still warming up).
+	canStop := d.servingCount() - d.floor()
+	held := false
 	for _, in := range chosen {
 		switch o.registration(in.ID) {
 		case registered:
+			if o.serving(in) {
+				if canStop <= 0 {
+					held = true
+					continue
+				}
+				canStop--
+			}
 			deregister = append(deregister, in.ID)
 		case unregistered:
 			idle = append(idle, in.ID)
@@ -70,6 +83,9 @@ func (d *decider) retire() bool {
 		d.do(Deregister{TargetGroupARNs: arns, InstanceIDs: deregister})
 	}
 	d.poll()
+	if held && len(deregister) == 0 && len(idle) == 0 && !d.now.Before(r.PhaseSince.Add(d.spec.Gates.Timeout)) {
+		return d.fail(fmt.Sprintf("retire: %d instances serve, and retiring more would leave fewer than %d in service; the new instances did not all come into service within %s", d.servingCount(), d.floor(), d.spec.Gates.Timeout))
+	}
 	if len(idle) == 0 {
 		return true
 	}
@@ -90,8 +106,28 @@ func (d *decider) retire() bool {
 	for _, id := range batch {
 		d.do(Terminate{InstanceID: id, Decrement: decrement})
 	}
+	if len(batch) < len(idle) {
+		// A termination takes effect as the call returns: the next batch
+		// can follow at once.
+		d.waitUntil(d.now)
+	}
 	d.waitUntil(d.now.Add(settle))
 	return true
+}
+
+// floor is how many instances must keep serving while retiring: the base
+// capacity after a gate, the min_healthy_percent share of it when making
+// room (and one fewer than serve now, at most, in a rollback).
+func (d *decider) floor() int {
+	r := d.rec
+	if r.Phase != PhaseMakeRoom {
+		return r.Base
+	}
+	f := d.spec.minHealthy(r.Base)
+	if r.Rollback {
+		f = min(f, d.servingCount()-1)
+	}
+	return f
 }
 
 // pick chooses n instances to retire: those already out of every target

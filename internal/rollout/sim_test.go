@@ -60,6 +60,8 @@ type simASG struct {
 	faults simFaults
 	stats  simStats
 	trace  func(format string, args ...any)
+	// afterApply sees every command that took effect.
+	afterApply func(Command)
 }
 
 type simConfig struct {
@@ -118,6 +120,9 @@ type simStats struct {
 	observations, commands, errors int
 	policyDown, policyUp           int
 	policies                       []simPolicy
+	// servingScaledIn counts serving instances the group's own scale-in
+	// terminated.
+	servingScaledIn int
 	// terminated counts terminations of instances by cause and whether the
 	// instance was on the given version.
 	terminations []simTermination
@@ -329,6 +334,19 @@ func (s *simASG) elbHealthCheck(in *simInstance) {
 	}
 }
 
+// serving reports whether an instance takes traffic.
+func (s *simASG) serving(in *simInstance) bool {
+	if in.lifecycle != InService || !in.healthy {
+		return false
+	}
+	for tg := range s.cfg.TargetGroups {
+		if t := in.targets[tg]; t == nil || t.state != TargetHealthy {
+			return false
+		}
+	}
+	return true
+}
+
 func (s *simASG) scaleInVictim(live []*simInstance) *simInstance {
 	n := s.counts()
 	var best *simInstance
@@ -416,6 +434,9 @@ func (s *simASG) rebalanceExtra() int {
 func (s *simASG) terminate(in *simInstance, cause string) {
 	if s.trace != nil {
 		s.trace("t+%s terminate %s (version %s, %s) by %s", s.now.Sub(simEpoch), in.id, in.version, in.az, cause)
+	}
+	if cause == "scale-in" && s.serving(in) {
+		s.stats.servingScaledIn++
 	}
 	in.lifecycle, in.cause = Terminating, cause
 	phase, _, _ := ParseRecord(s.tags)
@@ -543,6 +564,9 @@ func (s *simASG) Apply(ctx context.Context, c Command) error {
 		return aerr
 	}
 	s.reconcile()
+	if s.afterApply != nil {
+		s.afterApply(c)
+	}
 	if err != nil {
 		s.stats.errors++
 	}
