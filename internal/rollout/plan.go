@@ -231,8 +231,9 @@ func (d *decider) remaining() time.Duration {
 		st.retire = max(0, st.retire-(st.desired-r.Goal))
 		st.desired = r.Goal
 	}
-	if st.wave == 0 {
-		st.wave = 1
+	if r.Rollback {
+		// A rollback launches at once and does not bake.
+		s.FleetBake, s.Surge.WaveBake, s.Surge.WavePercent = 0, 0, 0
 	}
 	return current + project(s, t, st).dur
 }

@@ -60,8 +60,10 @@ type simASG struct {
 	faults simFaults
 	stats  simStats
 	trace  func(format string, args ...any)
-	// afterApply sees every command that took effect.
+	// afterApply sees every command that took effect; reject, when set,
+	// can refuse a command before it does.
 	afterApply func(Command)
+	reject     func(Command) error
 }
 
 type simConfig struct {
@@ -558,6 +560,12 @@ func (s *simASG) Apply(ctx context.Context, c Command) error {
 	if err != nil && !after {
 		s.stats.errors++
 		return err
+	}
+	if s.reject != nil {
+		if rerr := s.reject(c); rerr != nil {
+			s.stats.errors++
+			return rerr
+		}
 	}
 	if aerr := s.apply(c); aerr != nil {
 		s.stats.errors++
