@@ -46,9 +46,10 @@ type Decision struct {
 // at once (a version switch, a capacity request, a batch of terminations).
 const settle = time.Second
 
-// processes the rollout suspends for its duration. AZRebalance would
-// otherwise launch and terminate instances of its own choosing to even out
-// the zones that targeted terminations unbalance.
+// ourProcesses are the scaling processes the rollout suspends for its
+// duration. AZRebalance would otherwise launch and terminate instances of
+// its own choosing to even out the zones that targeted terminations
+// unbalance.
 var ourProcesses = []string{"AZRebalance"}
 
 // Decide returns the next step of the rollout. It is pure: the same inputs

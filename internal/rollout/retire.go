@@ -28,7 +28,8 @@ func (d *decider) surplus(cls classes) int {
 // retire takes instances of the replaced version out, by id, until desired
 // capacity reaches the goal. Scale-in would choose by zone balance and could
 // pick new instances, so the group never chooses: each instance is drained
-// from its target groups and then terminated with a decrement.
+// from its target groups and then terminated with a decrement (or without
+// one when it is surplus above desired capacity).
 //
 // Which instances are draining is read from target health, so it needs no
 // record; the batch of terminations in flight is recorded (with the
