@@ -13,10 +13,10 @@ type launchPlan struct {
 }
 
 // planLaunch sizes a step that wants up to size of need instances, given
-// desired capacity, max_size, how many instances serve, and the base
-// capacity that min_healthy_percent applies to. It reports false when
-// nothing can be launched at all.
-func planLaunch(s Spec, need, size, desired, maxSize, serving, base int) (launchPlan, bool) {
+// desired capacity, min_size and max_size, and spare: how many instances of
+// the replaced version may go before the launch (see spare). It reports
+// false when nothing can be launched at all.
+func planLaunch(s Spec, need, size, desired, minSize, maxSize, spare int) (launchPlan, bool) {
 	p := launchPlan{max: maxSize}
 	want := min(need, size)
 	room := max(0, maxSize-desired)
@@ -24,8 +24,7 @@ func planLaunch(s Spec, need, size, desired, maxSize, serving, base int) (launch
 		p.max = desired + want
 		room = want
 	}
-	spare := max(0, serving-s.minHealthy(base))
-	p.launch = min(want, room+spare)
+	p.launch = min(want, room+min(spare, max(0, desired-minSize)))
 	p.makeRoom = max(0, p.launch-room)
 	return p, p.launch > 0
 }
@@ -39,4 +38,23 @@ func retireGoal(desired, retiring, base, minSize int, last bool) int {
 		goal = max(goal, base)
 	}
 	return max(minSize, goal)
+}
+
+// spare is how many instances of the replaced version can be retired before
+// a launch: those not serving anyway (unhealthy, launching, drained), plus
+// as many serving ones as min_healthy_percent of the base leaves. A
+// rollback may always replace one at a time: getting off a failed version
+// comes first.
+func (d *decider) spare(cls classes, base int) int {
+	idle := 0
+	for _, in := range cls.retire {
+		if !d.obs.serving(in) {
+			idle++
+		}
+	}
+	n := idle + max(0, d.servingCount()-d.spec.minHealthy(base))
+	if d.rec.Rollback {
+		n = max(n, 1)
+	}
+	return min(len(cls.retire), n)
 }

@@ -74,14 +74,6 @@ func (d *decider) servingCount() int {
 	return n
 }
 
-func ids(ins []Instance) []string {
-	out := make([]string, len(ins))
-	for i, in := range ins {
-		out[i] = in.ID
-	}
-	return out
-}
-
 // alarms returns the states of the alarms the gates select, sorted by
 // name. A named alarm that was not observed counts as having no data.
 func (d *decider) alarms() ([]string, map[string]AlarmState) {

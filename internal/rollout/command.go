@@ -54,11 +54,16 @@ type Deregister struct {
 	InstanceIDs     []string
 }
 
-// TerminateDecrement terminates one instance of the group and decrements
-// the desired capacity with it (TerminateInstanceInAutoScalingGroup with
-// ShouldDecrementDesiredCapacity), so the group launches no replacement and
-// its own scale-in never chooses which instance goes.
-type TerminateDecrement struct{ InstanceID string }
+// Terminate terminates one instance of the group
+// (TerminateInstanceInAutoScalingGroup), so that the group's own scale-in
+// never chooses which instance goes. Decrement (ShouldDecrementDesired
+// Capacity) lowers desired capacity with it so no replacement launches;
+// without it the instance is surplus the group could not scale in
+// (protected) and the group is already above desired.
+type Terminate struct {
+	InstanceID string
+	Decrement  bool
+}
 
 func (WriteRecord) command()              {}
 func (ClearRecord) command()              {}
@@ -70,7 +75,7 @@ func (ResumeProcesses) command()          {}
 func (SetNewInstanceProtection) command() {}
 func (SetInstanceProtection) command()    {}
 func (Deregister) command()               {}
-func (TerminateDecrement) command()       {}
+func (Terminate) command()                {}
 
 func (c WriteRecord) String() string { return "write record (" + c.Record.summary() + ")" }
 func (ClearRecord) String() string   { return "clear record" }
@@ -94,8 +99,11 @@ func (c SetInstanceProtection) String() string {
 func (c Deregister) String() string {
 	return fmt.Sprintf("deregister %s from %d target groups", idList(c.InstanceIDs), len(c.TargetGroupARNs))
 }
-func (c TerminateDecrement) String() string {
-	return "terminate " + c.InstanceID + " and decrement desired capacity"
+func (c Terminate) String() string {
+	if c.Decrement {
+		return "terminate " + c.InstanceID + " and decrement desired capacity"
+	}
+	return "terminate surplus " + c.InstanceID
 }
 
 // idList shortens long id lists in messages.

@@ -25,8 +25,11 @@ const (
 // Decision is the outcome of one step.
 type Decision struct {
 	Status Status
-	// Record is the record after the commands; the zero Record once the
-	// rollout is over.
+	// Record is the record once the commands succeeded (a capacity request
+	// made is then known to have landed); the zero Record once the rollout
+	// is over. The WriteRecord among the commands holds the intent as it is
+	// persisted before them, which is what a failed or interrupted step
+	// resumes from.
 	Record Record
 	// Commands are to be applied in order. A WriteRecord comes first
 	// whenever the record changed, so that the intent is persisted before
@@ -43,9 +46,10 @@ type Decision struct {
 // at once (a version switch, a capacity request, a batch of terminations).
 const settle = time.Second
 
-// processes the rollout suspends for its duration. AZRebalance would
-// otherwise launch and terminate instances of its own choosing to even out
-// the zones that targeted terminations unbalance.
+// ourProcesses are the scaling processes the rollout suspends for its
+// duration. AZRebalance would otherwise launch and terminate instances of
+// its own choosing to even out the zones that targeted terminations
+// unbalance.
 var ourProcesses = []string{"AZRebalance"}
 
 // Decide returns the next step of the rollout. It is pure: the same inputs
@@ -69,7 +73,9 @@ func Decide(spec Spec, rec Record, obs Observation) Decision {
 	d := &decider{spec: spec, obs: obs, now: obs.Now, rec: rec, status: Running}
 	switch {
 	case !rec.active():
-		d.start()
+		if d.start() {
+			d.run()
+		}
 	case !rec.Rollback && rec.Phase != PhasePaused && rec.TargetVersion != spec.target():
 		return Decision{Status: Refused, Record: rec, Reason: fmt.Sprintf(
 			"launch_template_version: a rollout of %s to version %d is in %s (id %s); apply with launch_template_version = %q to finish it (or let it roll back) before rolling out version %s",
@@ -139,6 +145,11 @@ func (d *decider) finish(hasPersisted bool) Decision {
 	if !hasPersisted || !maps.Equal(d.rec.Tags(), RecordTags(d.obs.Tags)) {
 		dec.Commands = append([]Command{WriteRecord{Record: d.rec}}, d.cmds...)
 	}
+	for _, c := range d.cmds {
+		if _, ok := c.(SetDesired); ok {
+			dec.Record.Changing, dec.Record.From = false, 0
+		}
+	}
 	if d.status == Running {
 		dec.Wait = d.wait
 		if dec.Wait.IsZero() {
@@ -182,11 +193,11 @@ func (d *decider) reconcile() bool {
 	// Terminations in flight that did not land are forgotten and their
 	// decrement given back; the retire phase picks them again.
 	for _, id := range r.Retiring {
-		if counted[id] {
+		if counted[id] && !r.Surplus {
 			r.Desired++
 		}
 	}
-	r.Retiring = nil
+	r.Retiring, r.Surplus = nil, false
 	if r.Changing {
 		switch d.obs.Desired {
 		case r.Desired:
@@ -204,8 +215,11 @@ func (d *decider) reconcile() bool {
 	}
 	if delta := d.obs.Desired - r.Desired; delta != 0 {
 		// A scaling policy (or a person) changed desired capacity: follow
-		// it, and carry the change over to the capacity after the rollout.
-		r.Base = max(d.obs.Min, r.Base+delta)
+		// it, and carry the change over to the capacity after the rollout,
+		// within [min, original max] as the group would have without the
+		// rollout. (A scale-out that arrives while desired sits at the
+		// raised max_size is capped by the group and cannot be seen.)
+		r.Base = min(max(d.obs.Min, r.Base+delta), r.Original.Max)
 		if r.Phase == PhaseRetire || r.Phase == PhaseMakeRoom {
 			r.Goal = max(d.obs.Min, r.Goal+delta)
 		}

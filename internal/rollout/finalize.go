@@ -5,6 +5,26 @@ import (
 	"slices"
 )
 
+// warming reports whether an instance is still starting: launching, or in
+// service but not yet healthy in its target groups. The group's termination
+// policy does not prefer those, so scaling in now could remove serving
+// instances and leave the fleet short until they warm up.
+func (d *decider) warming() bool {
+	for _, in := range d.obs.Instances {
+		if !in.Lifecycle.counted() || !in.Healthy || d.obs.serving(in) {
+			continue
+		}
+		failing := false
+		for _, tg := range d.obs.TargetGroups {
+			failing = failing || d.obs.targetState(tg.ARN, in.ID) == TargetUnhealthy
+		}
+		if !failing {
+			return true
+		}
+	}
+	return false
+}
+
 // finalize restores what the rollout changed, exactly: new-instance
 // protection and the protection of the instances the rollout launched,
 // desired capacity (the base, which follows any scaling policy's changes),
@@ -26,6 +46,12 @@ func (d *decider) finalize() bool {
 		d.do(SetInstanceProtection{InstanceIDs: reprotect, Protected: orig.NewInstancesProtected})
 	}
 	final := min(max(r.Base, o.Min), orig.Max)
+	if final < r.Desired && d.warming() && d.now.Before(r.PhaseSince.Add(d.spec.Gates.Timeout)) {
+		// Lowering desired now would let the group scale in serving
+		// instances while the ones a scaling policy launched still warm up.
+		d.poll()
+		return true
+	}
 	d.setDesired(final)
 	if o.Max != orig.Max {
 		d.do(SetMaxSize{Max: orig.Max})

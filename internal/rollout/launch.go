@@ -54,10 +54,13 @@ func (d *decider) enterLaunch(wave int) bool {
 	canary := !r.Rollback && wave == 0
 	var need, size int
 	if canary {
-		need = max(0, s.Canary.Count-len(cls.want))
+		need = max(0, min(s.Canary.Count, r.Base)-len(cls.want))
 		size = need
 	} else {
-		need = max(0, r.Base-len(cls.want)-len(cls.kept))
+		// Launches the group still owes (it is below desired, after failed
+		// launches) come from the wanted version already.
+		owed := max(0, d.obs.Desired-cls.total())
+		need = max(0, r.Base-len(cls.want)-len(cls.kept)-owed)
 		size = s.waveSize(r.Base)
 		if r.Rollback {
 			size = need
@@ -73,16 +76,13 @@ func (d *decider) enterLaunch(wave int) bool {
 		d.enterRetire()
 		return false
 	}
-	p, ok := planLaunch(s, need, size, r.Desired, r.Max, d.servingCount(), r.Base)
+	p, ok := planLaunch(s, need, size, r.Desired, d.obs.Min, r.Max, d.spare(cls, r.Base))
 	if !ok {
-		return d.fail(fmt.Sprintf("no room to launch: max_size %d, desired %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent",
-			r.Max, r.Desired, s.MinHealthyPercent, d.servingCount()))
+		return d.fail(fmt.Sprintf("no room to launch: max_size %d, desired %d, min_size %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent or min_size",
+			r.Max, r.Desired, d.obs.Min, s.MinHealthyPercent, d.servingCount()))
 	}
 	r.Max = p.max
 	if p.makeRoom > 0 {
-		if r.Desired-p.makeRoom < d.obs.Min {
-			return d.fail(fmt.Sprintf("no room to launch: max_size %d leaves no room and min_size %d forbids retiring %d instance(s) first; set allow_max_size_raise = true or raise max_size", r.Max, d.obs.Min, p.makeRoom))
-		}
 		d.enter(PhaseMakeRoom)
 		r.Goal = r.Desired - p.makeRoom
 		return false

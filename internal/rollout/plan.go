@@ -136,7 +136,7 @@ type projection struct {
 func project(s Spec, t stageTimes, st projState) projection {
 	pr := projection{max: st.max}
 	launch := func(need, size int) (int, bool) {
-		lp, ok := planLaunch(s, need, size, st.desired, st.max, st.serving, st.base)
+		lp, ok := planLaunch(s, need, size, st.desired, st.min, st.max, min(st.retire, max(0, st.serving-s.minHealthy(st.base))))
 		if !ok {
 			return 0, false
 		}
@@ -153,7 +153,7 @@ func project(s Spec, t stageTimes, st projState) projection {
 		return lp.launch, true
 	}
 	if st.wave == 0 {
-		if need := max(0, s.Canary.Count-st.want); need > 0 {
+		if need := max(0, min(s.Canary.Count, st.base)-st.want); need > 0 {
 			n, ok := launch(need, need)
 			if !ok {
 				return pr
@@ -231,8 +231,9 @@ func (d *decider) remaining() time.Duration {
 		st.retire = max(0, st.retire-(st.desired-r.Goal))
 		st.desired = r.Goal
 	}
-	if st.wave == 0 {
-		st.wave = 1
+	if r.Rollback {
+		// A rollback launches at once and does not bake.
+		s.FleetBake, s.Surge.WaveBake, s.Surge.WavePercent = 0, 0, 0
 	}
 	return current + project(s, t, st).dur
 }

@@ -76,9 +76,11 @@ type Record struct {
 	// GateSince is when all gates of the current step first held; the bake
 	// runs from it.
 	GateSince time.Time
-	// Retiring lists the instances whose TerminateDecrement is in flight;
-	// Desired already counts them as gone.
+	// Retiring lists the instances whose termination is in flight; Desired
+	// already counts them as gone, unless Surplus says they are terminated
+	// without a decrement.
 	Retiring    []string
+	Surplus     bool
 	Failure     string
 	FailedPhase Phase
 }

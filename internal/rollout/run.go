@@ -116,7 +116,7 @@ func Run(ctx context.Context, fleet Fleet, spec Spec, rec Record, clock Clock, p
 				continue
 			}
 			if ctx.Err() != nil {
-				res.Record = d.Record
+				res.Record = intent(d)
 				return res, ctx.Err()
 			}
 			if _, ok := c.(WriteRecord); ok {
@@ -125,7 +125,7 @@ func Run(ctx context.Context, fleet Fleet, spec Spec, rec Record, clock Clock, p
 				res.Record = rec
 				return res, fmt.Errorf("%s: %w", c, err)
 			}
-			rec = Fail(spec, d.Record, fmt.Sprintf("%s failed: %v", c, err), obs.Now)
+			rec = Fail(spec, intent(d), fmt.Sprintf("%s failed: %v", c, err), obs.Now)
 			failed = true
 			break
 		}
@@ -160,6 +160,16 @@ func Run(ctx context.Context, fleet Fleet, spec Spec, rec Record, clock Clock, p
 			}
 		}
 	}
+}
+
+// intent is the record as the step persisted it before its commands.
+func intent(d Decision) Record {
+	for _, c := range d.Commands {
+		if w, ok := c.(WriteRecord); ok {
+			return w.Record
+		}
+	}
+	return d.Record
 }
 
 // Fail turns a failure outside the gates (a command the fleet rejected)

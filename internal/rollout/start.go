@@ -9,8 +9,13 @@ import (
 
 // start checks that a rollout can begin and writes its record, capturing
 // the group as it is before anything changes. Every refusal happens here,
-// before the first change.
-func (d *decider) start() {
+// before the first change. It reports whether the rollout goes on.
+func (d *decider) start() bool {
+	d.begin()
+	return d.status == Running
+}
+
+func (d *decider) begin() {
 	o, s := d.obs, d.spec
 	target := s.target()
 	refuse := func(format string, args ...any) {
@@ -37,6 +42,13 @@ func (d *decider) start() {
 	for _, n := range s.Gates.AlarmNames {
 		if _, ok := o.Alarms[n]; !ok {
 			refuse("gates.alarm_names: alarm %q does not exist; create it first or remove it from the list", n)
+			return
+		}
+	}
+	names, states := d.alarms()
+	for _, n := range names {
+		if states[n] == AlarmAlarm {
+			refuse("gates: alarm %q is in ALARM, and a rollout does not start during an incident; wait for it to return to OK, or remove it from gates.alarm_names / gates.alarm_prefixes", n)
 			return
 		}
 	}
@@ -103,9 +115,8 @@ func (d *decider) start() {
 	}
 	if !s.AllowRaiseMax {
 		room := o.Max - o.Desired
-		spare := max(0, d.servingCount()-s.minHealthy(o.Desired))
-		need := max(1, s.Canary.Count-len(cls.want))
-		if room+spare < need {
+		need := max(1, min(s.Canary.Count, o.Desired)-len(cls.want))
+		if room+d.spare(cls, o.Desired) < need {
 			refuse("group %s has no room for the canary: max_size %d equals desired %d plus %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent",
 				o.Group, o.Max, o.Desired, room, s.MinHealthyPercent, d.servingCount())
 			return

@@ -60,7 +60,7 @@ func (r Record) Tags() map[string]string {
 		TagCapacity: capacity,
 		TagOriginal: fmt.Sprintf("desired=%d max=%d protected=%t suspended=%s", r.Original.Desired, r.Original.Max, r.Original.NewInstancesProtected, strings.Join(r.Original.Suspended, "+")),
 		TagStep:     step,
-		TagRetiring: strings.Join(r.Retiring, " "),
+		TagRetiring: retiring(r),
 		TagFailure:  failure,
 	}
 }
@@ -174,6 +174,7 @@ func ParseRecord(tags map[string]string) (Record, bool, error) {
 	}
 
 	if s := own[TagRetiring]; s != "" {
+		s, r.Surplus = strings.CutPrefix(s, surplusMark)
 		r.Retiring = strings.Split(s, " ")
 		for _, id := range r.Retiring {
 			if id == "" || sanitize(id) != id {
@@ -193,6 +194,21 @@ func ParseRecord(tags map[string]string) (Record, bool, error) {
 		}
 	}
 	return r, true, nil
+}
+
+// surplusMark starts the retiring tag of a batch terminated without a
+// decrement.
+const surplusMark = "surplus "
+
+func retiring(r Record) string {
+	if len(r.Retiring) == 0 {
+		return ""
+	}
+	s := strings.Join(r.Retiring, " ")
+	if r.Surplus {
+		s = surplusMark + s
+	}
+	return s
 }
 
 // fields parses "k=v k=v". Keys ending in "?" are optional; every other key
@@ -262,9 +278,10 @@ func clip(s string, n int) string {
 }
 
 // fitIDs returns the longest prefix of ids whose space-joined form fits in
-// one tag value: the batch of terminations one record write can cover.
+// one tag value, after the surplus mark: the batch of terminations one
+// record write can cover.
 func fitIDs(ids []string) []string {
-	n := -1
+	n := len(surplusMark) - 1
 	for i, id := range ids {
 		n += len(id) + 1
 		if n > MaxTagValue {
