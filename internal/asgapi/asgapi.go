@@ -242,10 +242,14 @@ func (c Calls) Protect(ctx context.Context, group string, ids []string, protecte
 // Retire terminates one instance and lowers desired capacity by one, so the
 // group launches no replacement; the group drains it from its target
 // groups (deregistration delay) before terminating it.
-func (c Calls) Retire(ctx context.Context, id string) error {
-	_, err := c.TerminateInstanceInAutoScalingGroup(ctx, &autoscaling.TerminateInstanceInAutoScalingGroupInput{InstanceId: aws.String(id), ShouldDecrementDesiredCapacity: aws.Bool(true)})
+func (c Calls) Retire(ctx context.Context, id string) error { return c.Terminate(ctx, id, true) }
+
+// Terminate terminates one instance of the group, lowering desired
+// capacity with it when decrement is true (otherwise the group replaces it).
+func (c Calls) Terminate(ctx context.Context, id string, decrement bool) error {
+	_, err := c.TerminateInstanceInAutoScalingGroup(ctx, &autoscaling.TerminateInstanceInAutoScalingGroupInput{InstanceId: aws.String(id), ShouldDecrementDesiredCapacity: aws.Bool(decrement)})
 	if err != nil {
-		return fmt.Errorf("retire instance %s: %w", id, err)
+		return fmt.Errorf("terminate instance %s (decrement %t): %w", id, decrement, err)
 	}
 	return nil
 }

@@ -187,8 +187,8 @@ func (f *Fleet) Apply(ctx context.Context, c rollout.Command) error {
 				break
 			}
 		}
-	case rollout.TerminateDecrement:
-		err = f.Calls.Retire(ctx, c.InstanceID)
+	case rollout.Terminate:
+		err = f.Calls.Terminate(ctx, c.InstanceID, c.Decrement)
 	default:
 		err = fmt.Errorf("unknown rollout command %T; this is a bug in the provider", c)
 	}
