@@ -19,5 +19,9 @@ echo "== Emulator: alarm evaluation and DescribeAlarms at 2,000 alarms"
 go test -run '^$' -bench . -benchtime 3x -benchmem ./internal/awsemu
 
 echo
+echo "== Rollouts: simulated wall time against the unavoidable waits, and API call rates"
+go test -run '^$' -bench 'BenchmarkRollout' -benchtime 3x ./internal/rollout
+
+echo
 echo "== Plan checker vs conftest and opa eval"
 bash scripts/bench-check.sh
