@@ -251,7 +251,7 @@ func (d *decider) ensureMax(n int) {
 // It reports whether the decision is made (paused) or the rollback goes on.
 func (d *decider) fail(reason string) bool {
 	r := &d.rec
-	if r.Rollback || d.spec.OnFailure == Pause {
+	if r.Rollback || d.spec.OnFailure == Pause || r.Phase == PhaseFinalize {
 		d.pause(reason)
 		return true
 	}

@@ -280,6 +280,17 @@ func (v *invariants) pausedRecorded() {
 	}
 }
 
+// checkEnd settles the simulation, runs the final checks and reports.
+func (v *invariants) checkEnd(t testing.TB, st Status) {
+	t.Helper()
+	v.end, v.endDesired, v.endPolicies = v.s.now, v.s.desired, len(v.s.stats.policies)
+	v.s.advance(v.s.now.Add(3 * time.Hour))
+	v.final(st, v.spec)
+	for _, p := range v.problems {
+		t.Error(p)
+	}
+}
+
 // final checks the end state: all-new with everything restored, or
 // all-old with everything restored, or a clearly recorded pause.
 func (v *invariants) final(st Status, spec Spec) {
