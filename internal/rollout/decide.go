@@ -12,6 +12,7 @@ import (
 // Status is where a rollout stands after a decision.
 type Status string
 
+// The statuses of a decision; all but Running are final for the run.
 const (
 	Running    Status = "running"
 	Succeeded  Status = "succeeded"

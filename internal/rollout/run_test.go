@@ -185,9 +185,9 @@ func TestFail(t *testing.T) {
 			if tc.spec != nil {
 				tc.spec(&s)
 			}
-			got := Fail(s, tc.rec, "resume processes failed: AccessDenied", t0)
+			got := failRecord(s, tc.rec, "resume processes failed: AccessDenied", t0)
 			if got.Phase != tc.phase || got.Rollback != tc.rollback || !strings.Contains(got.Failure, "AccessDenied") || got.FailedPhase == "" {
-				t.Errorf("Fail = %+v", got)
+				t.Errorf("failRecord = %+v", got)
 			}
 		})
 	}
