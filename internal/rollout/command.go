@@ -33,9 +33,10 @@ type SetDesired struct{ Desired int }
 // SetMaxSize sets the group's max_size.
 type SetMaxSize struct{ Max int }
 
-// SuspendProcesses and ResumeProcesses change the group's scaling processes.
+// SuspendProcesses suspends scaling processes of the group.
 type SuspendProcesses struct{ Processes []string }
 
+// ResumeProcesses resumes scaling processes of the group.
 type ResumeProcesses struct{ Processes []string }
 
 // SetNewInstanceProtection sets the group's NewInstancesProtectedFromScaleIn.

@@ -12,6 +12,7 @@ import (
 // Status is where a rollout stands after a decision.
 type Status string
 
+// The statuses of a decision; all but Running are final for the run.
 const (
 	Running    Status = "running"
 	Succeeded  Status = "succeeded"
@@ -251,7 +252,7 @@ func (d *decider) ensureMax(n int) {
 // It reports whether the decision is made (paused) or the rollback goes on.
 func (d *decider) fail(reason string) bool {
 	r := &d.rec
-	if r.Rollback || d.spec.OnFailure == Pause {
+	if r.Rollback || d.spec.OnFailure == Pause || r.Phase == PhaseFinalize {
 		d.pause(reason)
 		return true
 	}

@@ -486,6 +486,57 @@ func TestDecide(t *testing.T) {
 				}},
 		},
 
+		"a make-room that reached its goal launches the canary": {
+			spec: func(s *Spec) { s.AllowRaiseMax, s.MinHealthyPercent = false, 75 },
+			rec:  recIn(PhaseMakeRoom, func(r *Record) { r.Max, r.Original.Max, r.Desired, r.Goal = 4, 4, 3, 3 }),
+			obs:  fleetOf(3).rolling(3, 4),
+			want: want{status: Running, phase: PhaseCanary, cmds: []string{"write canary", "desired 4"}},
+		},
+		"protected instances above desired are terminated without a decrement": {
+			rec: recIn(PhaseRetire, func(r *Record) {
+				r.Rollback, r.Wave, r.Base, r.Desired, r.Goal, r.FailedPhase, r.Failure = true, 1, 0, 0, 0, PhaseCanary, "x"
+			}),
+			obs: fleetOf(0).add("i-n1", "2", 0, InService, TargetUnused).rolling(0, 8).
+				with(func(o *Observation) { o.Min, o.LaunchTemplateVersion = 0, "1" }),
+			want: want{status: Running, phase: PhaseRetire, cmds: []string{"write rollback/retire", "protect false i-n1", "terminate surplus i-n1"},
+				check: func(t *testing.T, r Record) {
+					if !r.Surplus || r.Desired != 0 {
+						t.Errorf("surplus %t desired %d", r.Surplus, r.Desired)
+					}
+				}},
+		},
+		"retiring waits while the new instances do not serve the base": {
+			rec: recIn(PhaseRetire, func(r *Record) { r.Wave, r.Desired, r.Goal, r.PhaseSince = 1, 5, 4, t0.Add(14*time.Minute) }),
+			obs: fleetOf(1).add("i-n1", "2", 0, InService, TargetHealthy).add("i-n2", "2", 0, InService, TargetHealthy).
+				add("i-n3", "2", 0, InService, TargetHealthy).add("i-n4", "2", 14*time.Minute, InService, TargetInitial).
+				rolling(5, 8).at(15 * time.Minute),
+			want: want{status: Running, phase: PhaseRetire, wait: spec.Poll},
+		},
+		"retiring that cannot keep the base by the timeout rolls back": {
+			rec: recIn(PhaseRetire, func(r *Record) { r.Wave, r.Desired, r.Goal = 1, 5, 4 }),
+			obs: fleetOf(1).add("i-n1", "2", 0, InService, TargetHealthy).add("i-n2", "2", 0, InService, TargetHealthy).
+				add("i-n3", "2", 0, InService, TargetHealthy).add("i-n4", "2", 0, InService, TargetUnavailable).
+				rolling(5, 8).at(16 * time.Minute),
+			want: want{status: Running, phase: PhasePrepare, cmds: []string{"write rollback/prepare", "version 1"}},
+		},
+		"finalize waits for instances a policy launched before scaling back": {
+			// The policy raised desired above the original max_size of 4,
+			// which the rollout had raised to 8.
+			rec: recIn(PhaseFinalize, func(r *Record) {
+				r.Wave, r.PhaseSince, r.Desired, r.Original.Max = 1, t0.Add(20*time.Minute), 5, 4
+			}),
+			obs: fleetOf(0).add("i-n1", "2", 0, InService, TargetHealthy).add("i-n2", "2", 0, InService, TargetHealthy).
+				add("i-n3", "2", 0, InService, TargetHealthy).add("i-n4", "2", 0, InService, TargetHealthy).
+				add("i-n5", "2", 20*time.Minute, Pending, TargetUnused).rolling(5, 8).
+				with(func(o *Observation) {
+					o.Suspended, o.NewInstancesProtected = nil, false
+					for i := range o.Instances {
+						o.Instances[i].Protected = false
+					}
+				}).at(21 * time.Minute),
+			want: want{status: Running, phase: PhaseFinalize, wait: spec.Poll},
+		},
+
 		// Finalize.
 		"finalize restores max and desired after a raise": {
 			rec: recIn(PhaseFinalize, func(r *Record) { r.Wave, r.Desired, r.Max, r.Original.Max = 1, 4, 8, 4 }),

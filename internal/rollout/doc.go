@@ -40,7 +40,10 @@
 // batch follows at once). A change of desired capacity the record cannot
 // explain is a scaling policy's: the rollout follows it, never sets it back,
 // and carries it into the capacity it leaves behind, clamped to [min_size,
-// original max_size] as the group would have without the rollout.
+// original max_size] as the group would have without the rollout. Changes
+// closer together than one poll are seen as their net change, and a
+// scale-out requested while desired sits at the raised max_size is capped by
+// the group itself and never seen.
 //
 // # Exact retirement
 //

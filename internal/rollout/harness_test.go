@@ -129,6 +129,7 @@ type invariants struct {
 	origSuspended        []string
 	origProtected        bool
 	start, end           time.Time
+	startServing         int
 	endDesired           int
 	endPolicies          int
 	target               string
@@ -148,7 +149,7 @@ type invariants struct {
 
 func newInvariants(s *simASG, spec Spec) *invariants {
 	v := &invariants{
-		s: s, spec: spec, origDesired: s.desired, origMax: s.max, origProtected: s.newProtected,
+		s: s, spec: spec, origDesired: s.desired, origMax: s.max, origProtected: s.newProtected, startServing: len(s.instances),
 		start: s.now, target: spec.LaunchTemplateVersion, peakMax: s.max, launchedTarget: map[string]bool{},
 		baseVersion: s.version, launches: map[string]bool{},
 	}
@@ -181,7 +182,9 @@ func (v *invariants) floor() int {
 	if !v.spec.AllowRaiseMax {
 		f = v.spec.minHealthy(f)
 	}
-	return f
+	// A rollout cannot be held to capacity that did not serve when it
+	// started (instances a policy launched just before, still warming).
+	return min(f, v.startServing)
 }
 
 // engineAction checks the rollout's own capacity decisions at the moment
@@ -247,7 +250,7 @@ func (v *invariants) restart() {
 		v.fail("record does not parse: %v", err)
 		return
 	}
-	v.start, v.origDesired, v.origMax = rec.Started, rec.Original.Desired, rec.Original.Max
+	v.start, v.origDesired, v.origMax, v.startServing = rec.Started, rec.Original.Desired, rec.Original.Max, v.serving()
 	v.origProtected, v.origSuspended = rec.Original.NewInstancesProtected, slices.Sorted(slices.Values(rec.Original.Suspended))
 	v.dips, v.launchedTarget = nil, map[string]bool{}
 	v.s.stats.servingScaledIn = 0
@@ -267,6 +270,7 @@ func (v *invariants) finishPrevious(spec Spec) {
 	v.unsettled = false
 	s := v.s
 	v.start, v.origDesired, v.origMax, v.origProtected = s.now, s.desired, s.max, s.newProtected
+	v.startServing = v.serving()
 	v.origSuspended = slices.Sorted(maps.Keys(s.suspended))
 	v.baseVersion, v.tagged, v.id, v.end = s.version, false, "", time.Time{}
 	v.dips, v.launchedTarget = nil, map[string]bool{}
@@ -277,6 +281,17 @@ func (v *invariants) pausedRecorded() {
 	rec, ok, err := ParseRecord(v.s.tags)
 	if !ok || err != nil || rec.Phase != PhasePaused || rec.Failure == "" {
 		v.fail("paused without a paused record: %+v %v", rec, err)
+	}
+}
+
+// checkEnd settles the simulation, runs the final checks and reports.
+func (v *invariants) checkEnd(t testing.TB, st Status) {
+	t.Helper()
+	v.end, v.endDesired, v.endPolicies = v.s.now, v.s.desired, len(v.s.stats.policies)
+	v.s.advance(v.s.now.Add(3 * time.Hour))
+	v.final(st, v.spec)
+	for _, p := range v.problems {
+		t.Error(p)
 	}
 }
 

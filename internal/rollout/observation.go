@@ -9,6 +9,8 @@ import (
 // spells it ("Pending:Wait", "InService", "Terminating:Proceed", …).
 type Lifecycle string
 
+// The lifecycle states the rollout tells apart; the Pending:* and
+// Terminating:* variants count as their base state.
 const (
 	Pending         Lifecycle = "Pending"
 	InService       Lifecycle = "InService"
@@ -34,6 +36,7 @@ func (l Lifecycle) terminating() bool { return strings.HasPrefix(string(l), "Ter
 // list an instance reports TargetUnused for it.
 type TargetState string
 
+// The ELBv2 target health states.
 const (
 	TargetInitial     TargetState = "initial"
 	TargetHealthy     TargetState = "healthy"
@@ -46,6 +49,7 @@ const (
 // AlarmState is a CloudWatch alarm state.
 type AlarmState string
 
+// The CloudWatch alarm states.
 const (
 	AlarmOK               AlarmState = "OK"
 	AlarmAlarm            AlarmState = "ALARM"

@@ -114,8 +114,17 @@ func randomScenario(seed uint64) (sc scenario, desc []string, mayFail, mustFail 
 		say("%d failed launches from t+%s", k, when.Sub(simEpoch))
 		setups = append(setups, func(g *simASG) { g.at(when, func() { g.faults.launchFailures += k }) })
 	}
+	// Scaling policies act at most about once a minute (one-minute metric
+	// periods, cooldowns). Two changes within one poll interval would be
+	// seen as their net change, which differs when the first one was
+	// clamped at min_size or max_size.
+	var lastPolicy time.Time
 	for range between(0, 2) {
 		when, delta := at(), between(-3, 3)
+		if !lastPolicy.IsZero() && when.Sub(lastPolicy).Abs() < time.Minute {
+			when = lastPolicy.Add(time.Minute)
+		}
+		lastPolicy = when
 		say("scaling policy %+d at t+%s", delta, when.Sub(simEpoch))
 		setups = append(setups, func(g *simASG) { g.policy(when, delta) })
 	}

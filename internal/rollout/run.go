@@ -125,7 +125,13 @@ func Run(ctx context.Context, fleet Fleet, spec Spec, rec Record, clock Clock, p
 				res.Record = rec
 				return res, fmt.Errorf("%s: %w", c, err)
 			}
-			rec = Fail(spec, intent(d), fmt.Sprintf("%s failed: %v", c, err), obs.Now)
+			if !intent(d).active() {
+				// No rollout under way (an empty group's version switch):
+				// nothing to roll back.
+				res.Status, res.Reason = Refused, fmt.Sprintf("%s failed: %v", c, err)
+				return res, fmt.Errorf("%s: %w", c, err)
+			}
+			rec = failRecord(spec, intent(d), fmt.Sprintf("%s failed: %v", c, err), obs.Now)
 			failed = true
 			break
 		}
@@ -172,10 +178,11 @@ func intent(d Decision) Record {
 	return d.Record
 }
 
-// Fail turns a failure outside the gates (a command the fleet rejected)
-// into the record's next state: rolling back, or paused as on_failure says
-// (a failing rollback always pauses).
-func Fail(spec Spec, rec Record, reason string, now time.Time) Record {
+// failRecord turns a failure outside the gates (a command the fleet rejected)
+// into the record's next state: rolling back, or paused as on_failure says.
+// A failing rollback pauses, and so does a failing finalize: the fleet is
+// all new by then and only the restoring is left.
+func failRecord(spec Spec, rec Record, reason string, now time.Time) Record {
 	if !rec.active() {
 		return rec
 	}

@@ -50,10 +50,13 @@ func TestRunRetriesTransientErrorsWithBackoff(t *testing.T) {
 	s := newSimASG(defaultSimConfig(), 2, 1, 4)
 	s.faults.throttle = 4
 	clock := &recordingClock{simClock: simClock{s}}
-	res, err := Run(t.Context(), s, scenarioSpec(), Record{}, clock, nil)
+	inv := newInvariants(s, scenarioSpec())
+	s.afterApply = inv.engineAction
+	res, err := Run(t.Context(), s, scenarioSpec(), Record{}, clock, func(Progress) { inv.step() })
 	if err != nil || res.Status != Succeeded {
 		t.Fatalf("Run = %v, %v", res, err)
 	}
+	inv.checkEnd(t, res.Status)
 	if want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second}; !slices.Equal(clock.sleeps[:4], want) {
 		t.Errorf("first sleeps %v, want the backoff %v", clock.sleeps[:4], want)
 	}
@@ -131,11 +134,14 @@ func TestRunReturnsAtOnceWhenCancelled(t *testing.T) {
 // add up to the instances, and an estimate that shrinks to nothing.
 func TestProgress(t *testing.T) {
 	s := newSimASG(defaultSimConfig(), 4, 1, 8)
+	inv := newInvariants(s, scenarioSpec())
+	s.afterApply = inv.engineAction
 	var got []Progress
-	res, err := Run(t.Context(), s, scenarioSpec(), Record{}, simClock{s}, func(p Progress) { got = append(got, p) })
+	res, err := Run(t.Context(), s, scenarioSpec(), Record{}, simClock{s}, func(p Progress) { got = append(got, p); inv.step() })
 	if err != nil || res.Status != Succeeded {
 		t.Fatalf("Run = %v, %v", res, err)
 	}
+	inv.checkEnd(t, res.Status)
 	var phases []string
 	for i, p := range got {
 		if len(phases) == 0 || phases[len(phases)-1] != p.Phase {
@@ -156,5 +162,42 @@ func TestProgress(t *testing.T) {
 	// 90s grace, 5m canary bake, 90s, 10m fleet bake, 1m draining.
 	if first.Remaining != 19*time.Minute || last.Remaining != 0 || last.Status != Succeeded || last.New != 4 || last.Old != 0 {
 		t.Errorf("first %+v, last %+v", first, last)
+	}
+}
+
+func TestFail(t *testing.T) {
+	tests := map[string]struct {
+		rec      Record
+		spec     func(*Spec)
+		phase    Phase
+		rollback bool
+	}{
+		"a rejected command in the surge rolls back": {rec: recIn(PhaseSurge, nil), phase: PhasePrepare, rollback: true},
+		"with on_failure pause it pauses":            {rec: recIn(PhaseSurge, nil), spec: func(s *Spec) { s.OnFailure = Pause }, phase: PhasePaused},
+		"a rejected command in a rollback pauses":    {rec: recIn(PhaseRetire, func(r *Record) { r.Rollback = true }), phase: PhasePaused, rollback: true},
+		"a rejected restore in finalize pauses an all-new fleet instead of rolling it back": {
+			rec: recIn(PhaseFinalize, nil), phase: PhasePaused,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			s := NewSpec("2")
+			if tc.spec != nil {
+				tc.spec(&s)
+			}
+			got := failRecord(s, tc.rec, "resume processes failed: AccessDenied", t0)
+			if got.Phase != tc.phase || got.Rollback != tc.rollback || !strings.Contains(got.Failure, "AccessDenied") || got.FailedPhase == "" {
+				t.Errorf("failRecord = %+v", got)
+			}
+		})
+	}
+}
+
+func TestRunReportsAFailedVersionSwitchOfAnEmptyGroup(t *testing.T) {
+	s := newSimASG(defaultSimConfig(), 0, 0, 4)
+	s.latestVersion = 1
+	res, err := Run(t.Context(), s, scenarioSpec(), Record{}, simClock{s}, nil)
+	if err == nil || !strings.Contains(err.Error(), "has no version 2") || s.stats.commands != 1 {
+		t.Fatalf("Run = %v, %v after %d commands", res, err, s.stats.commands)
 	}
 }
