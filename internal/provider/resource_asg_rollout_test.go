@@ -32,18 +32,82 @@ import (
 )
 
 // emuClock runs rollouts on the emulator's clock: a rollout's wait moves
-// the simulation forward instead of sleeping.
-type emuClock struct{ s *awsemu.Server }
+// the simulation forward instead of sleeping. after, when set, runs after
+// every wait: an invariant check on every step of the rollout.
+type emuClock struct {
+	s     *awsemu.Server
+	after func()
+}
 
 func (c emuClock) Now() time.Time { return c.s.Clock().Now() }
 func (c emuClock) Sleep(_ context.Context, d time.Duration) error {
-	return c.s.Advance(d)
+	err := c.s.Advance(d)
+	if c.after != nil {
+		c.after()
+	}
+	return err
 }
 
 func rolloutFactories(s *awsemu.Server) map[string]func() (tfprotov6.ProviderServer, error) {
+	return rolloutFactoriesWith(emuClock{s: s})
+}
+
+func rolloutFactoriesWith(c emuClock) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"sre": providerserver.NewProtocol6WithError(NewWithClock("test", emuClock{s})()),
+		"sre": providerserver.NewProtocol6WithError(NewWithClock("test", c)()),
 	}
+}
+
+// successInvariants checks, after every wait of a rollout that must
+// succeed, that in-service capacity never drops below the original desired
+// and that no instance of the new version is terminated. Violations are
+// collected and reported by check.
+type successInvariants struct {
+	f          *webFleet
+	minService int
+	newVersion string
+	violations []string
+	steps      int
+}
+
+func (inv *successInvariants) observe() {
+	inv.steps++
+	out, err := inv.f.as.DescribeAutoScalingGroups(context.Background(), &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{inv.f.name}})
+	if err != nil || len(out.AutoScalingGroups) == 0 {
+		return // a fault injected on purpose; the rollout retries too
+	}
+	inService := 0
+	for _, in := range out.AutoScalingGroups[0].Instances {
+		v := aws.ToString(in.LaunchTemplate.Version)
+		switch in.LifecycleState {
+		case astypes.LifecycleStateInService:
+			inService++
+		case astypes.LifecycleStateTerminating, astypes.LifecycleStateTerminatingWait, astypes.LifecycleStateTerminatingProceed:
+			if v == inv.newVersion {
+				inv.violations = append(inv.violations, fmt.Sprintf("%s: new instance %s terminated", inv.f.s.Clock().Now().Format("15:04:05"), aws.ToString(in.InstanceId)))
+			}
+		}
+	}
+	if inService < inv.minService {
+		inv.violations = append(inv.violations, fmt.Sprintf("%s: %d instances in service, below the original %d", inv.f.s.Clock().Now().Format("15:04:05"), inService, inv.minService))
+	}
+}
+
+func (inv *successInvariants) check() resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if inv.steps == 0 {
+			return fmt.Errorf("the invariant checker never ran")
+		}
+		if len(inv.violations) > 0 {
+			return fmt.Errorf("invariants broken in %d of %d steps: %s", len(inv.violations), inv.steps, strings.Join(inv.violations, "; "))
+		}
+		return nil
+	}
+}
+
+func checkedFactories(f *webFleet, newVersion string) (map[string]func() (tfprotov6.ProviderServer, error), *successInvariants) {
+	inv := &successInvariants{f: f, minService: 4, newVersion: newVersion}
+	return rolloutFactoriesWith(emuClock{s: f.s, after: inv.observe}), inv
 }
 
 // webFleet is a group of four instances over two zones behind a target
@@ -174,8 +238,9 @@ resource "sre_asg_rollout" "web" {
 func TestAccRolloutResource_RollsTheFleetAndImports(t *testing.T) {
 	f := newWebFleet(t, 6)
 	const res = "sre_asg_rollout.web"
+	factories, inv := checkedFactories(f, "2")
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{
 			{
 				Config: rolloutConfig(f.s, f.newAMI, ""),
@@ -190,7 +255,7 @@ func TestAccRolloutResource_RollsTheFleetAndImports(t *testing.T) {
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("previous_version"), knownvalue.StringExact("1")),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("status"), knownvalue.StringExact("succeeded")),
 				},
-				Check: f.check(4, 6, "2"),
+				Check: resource.ComposeTestCheckFunc(f.check(4, 6, "2"), inv.check()),
 			},
 			{
 				// Drift: the group is put back on version 1 outside Terraform.
@@ -232,11 +297,12 @@ func TestAccRolloutResource_UnhealthyCanaryRollsBack(t *testing.T) {
 
 func TestAccRolloutResource_MaxSizeEqualToDesired(t *testing.T) {
 	f := newWebFleet(t, 4)
+	factories, inv := checkedFactories(f, "2")
 	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: rolloutFactories(f.s),
+		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
 			Config: rolloutConfig(f.s, f.newAMI, ""),
-			Check:  f.check(4, 4, "2"),
+			Check:  resource.ComposeTestCheckFunc(f.check(4, 4, "2"), inv.check()),
 		}},
 	})
 }
@@ -284,11 +350,13 @@ func TestAccRolloutResource_Faults(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			f := newWebFleet(t, 6)
 			tc.inject(f)
-			step := resource.TestStep{Config: rolloutConfig(f.s, f.newAMI, tc.extra), Check: f.check(tc.desired, 6, tc.version)}
+			factories, inv := checkedFactories(f, "2")
+			step := resource.TestStep{Config: rolloutConfig(f.s, f.newAMI, tc.extra), Check: resource.ComposeTestCheckFunc(f.check(tc.desired, 6, tc.version), inv.check())}
 			if tc.wantErr != "" {
+				factories = rolloutFactories(f.s) // a rollback retires new instances on purpose
 				step = resource.TestStep{Config: rolloutConfig(f.s, f.newAMI, tc.extra), ExpectError: regexp.MustCompile(tc.wantErr)}
 			}
-			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: rolloutFactories(f.s), Steps: []resource.TestStep{step}})
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: factories, Steps: []resource.TestStep{step}})
 			if err := f.check(tc.desired, 6, tc.version)(nil); err != nil {
 				t.Fatalf("end state: %v", err)
 			}
@@ -368,7 +436,7 @@ func TestAccRolloutResource_ResumesAfterAKill(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		fleet := &asgapi.Fleet{Calls: calls, Group: "web", Now: f.s.Clock().Now}
-		_, err := rollout.Run(ctx, fleet, spec, rollout.Record{}, emuClock{f.s}, func(p rollout.Progress) {
+		_, err := rollout.Run(ctx, fleet, spec, rollout.Record{}, emuClock{s: f.s}, func(p rollout.Progress) {
 			if p.New > 1 && phaseAtKill == "" { // past the canary: the surge is launching
 				phaseAtKill = p.Phase
 				cancel() // as SIGKILL: nothing after this step runs
