@@ -21,6 +21,7 @@ go test -run '^$' -bench . -benchtime 3x -benchmem ./internal/awsemu
 echo
 echo "== Rollouts: simulated wall time against the unavoidable waits, and API call rates"
 go test -run '^$' -bench 'BenchmarkRollout' -benchtime 3x ./internal/rollout
+go test -run '^$' -bench 'BenchmarkRolloutOnEmulator' -benchtime 1x ./internal/asgapi
 
 echo
 echo "== Plan checker vs conftest and opa eval"
