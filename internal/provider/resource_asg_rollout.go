@@ -150,8 +150,8 @@ func (r *RolloutResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "What to do with old instances protected from scale-in: `refuse` to start (default), `replace` them, or `ignore` them (they stay on their version).",
 				Validators:          []validator.String{stringvalidator.OneOf("refuse", "replace", "ignore")}},
 			"standby_instances": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString("refuse"),
-				MarkdownDescription: "What to do with instances in Standby: `refuse` to start (default), `replace` them, or `ignore` them.",
-				Validators:          []validator.String{stringvalidator.OneOf("refuse", "replace", "ignore")}},
+				MarkdownDescription: "What to do with instances in Standby: `refuse` to start (default), or `ignore` them (they stay on their version). Standby instances are outside desired capacity, so a rollout cannot retire them with it.",
+				Validators:          []validator.String{stringvalidator.OneOf("refuse", "ignore")}},
 			"error_budget_gate": schema.SingleNestedAttribute{Optional: true,
 				MarkdownDescription: "The error-budget policy: refuse to start while the SLO's remaining budget is below a minimum.",
 				Attributes: map[string]schema.Attribute{
