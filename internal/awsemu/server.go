@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -61,6 +62,8 @@ type Server struct {
 	// stepped, and def the region the exported helpers act on.
 	regions map[string]*regionState
 	rs, def *regionState
+
+	onAdvance atomic.Pointer[func()] // SetOnAdvance
 }
 
 type credential struct {
@@ -201,6 +204,10 @@ func (s *Server) arn(service, resource string) string {
 // ServeHTTP authenticates the request, finds the service from the SigV4
 // credential scope and dispatches to that service's protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == ControlPath {
+		s.serveControl(w, r)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	if err != nil {
 		http.Error(w, "read body", http.StatusBadRequest)

@@ -6,7 +6,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,6 +280,51 @@ func (realClock) Sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// emulatorClockEnv names the emulator whose clock rollouts wait on instead
+// of wall time, for tests that run the provider in its own process under a
+// real Terraform CLI (internal/awsemu's control endpoint).
+const emulatorClockEnv = "SRE_EMULATOR_CLOCK"
+
+// emulatorClockPath is awsemu.ControlPath, written out so the provider does
+// not link the emulator (a test checks they agree).
+const emulatorClockPath = "/_awsemu/clock"
+
+// emulatorClock reads and advances the emulator's clock over HTTP.
+type emulatorClock struct{ url string }
+
+func (c emulatorClock) call(method, query string) (time.Time, error) {
+	req, err := http.NewRequest(method, strings.TrimRight(c.url, "/")+emulatorClockPath+query, nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("emulator clock: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return time.Time{}, fmt.Errorf("emulator clock: %s: %s", resp.Status, b)
+	}
+	return time.Parse(time.RFC3339Nano, string(b))
+}
+
+func (c emulatorClock) Now() time.Time {
+	t, err := c.call(http.MethodGet, "")
+	if err != nil {
+		return time.Now()
+	}
+	return t
+}
+
+func (c emulatorClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := c.call(http.MethodPost, "?advance="+d.String())
+	return err
+}
+
 // rolloutDeps are built on first use: most runs never roll anything.
 type rolloutDeps struct {
 	once  sync.Once
@@ -314,6 +363,9 @@ func (c *Clients) rolloutCalls() asgapi.Calls {
 func (c *Clients) clock() rollout.Clock {
 	if c.Clock != nil {
 		return c.Clock
+	}
+	if u := os.Getenv(emulatorClockEnv); u != "" {
+		return emulatorClock{url: u}
 	}
 	return realClock{}
 }
