@@ -3,7 +3,6 @@ package awsemu
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strconv"
 	"time"
 	"unicode"
@@ -101,36 +100,17 @@ type historyQuery struct {
 func decodeHistoryQuery(in Doc) (historyQuery, error) {
 	q := historyQuery{name: dstr(in, "AlarmName"), metric: true, itemType: dstr(in, "HistoryItemType"), maxRecords: 100}
 	// Without AlarmTypes only metric alarms' history is returned.
-	if types := dstrs(in, "AlarmTypes"); len(types) > 0 {
-		q.metric = false
-		for _, t := range types {
-			switch t {
-			case "MetricAlarm":
-				q.metric = true
-			case "CompositeAlarm":
-				q.compound = true
-			default:
-				return q, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
-			}
-		}
+	var err error
+	if q.metric, q.compound, err = decodeAlarmTypes(in, true, false); err != nil {
+		return q, err
 	}
 	if q.itemType != "" && !historyItemTypes[q.itemType] {
 		return q, errValidation("1 validation error detected: Value '%s' at 'historyItemType' failed to satisfy enum value set", q.itemType)
 	}
 	q.start, _ = dtime(in, "StartDate")
 	q.end, _ = dtime(in, "EndDate")
-	if mr, ok := dint(in, "MaxRecords"); ok {
-		if mr < 1 || mr > 100 {
-			return q, cwInvalidValue("MaxRecords must be between 1 and 100")
-		}
-		q.maxRecords = int(mr)
-	}
-	if tok := dstr(in, "NextToken"); tok != "" {
-		n, err := strconv.Atoi(tok)
-		if err != nil || n < 0 {
-			return q, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
-		}
-		q.offset = n
+	if q.maxRecords, q.offset, err = decodePaging(in, q.maxRecords); err != nil {
+		return q, err
 	}
 	switch scan := dstr(in, "ScanBy"); scan {
 	case "", "TimestampDescending":

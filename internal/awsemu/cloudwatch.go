@@ -170,31 +170,12 @@ func decodeAlarmQuery(in Doc) (alarmQuery, error) {
 	if q.prefix != "" && len(q.names) > 0 {
 		return q, cwCombination("AlarmNames and AlarmNamePrefix cannot be used together")
 	}
-	if types := dstrs(in, "AlarmTypes"); len(types) > 0 {
-		q.wantMetric = false
-		for _, t := range types {
-			switch t {
-			case "MetricAlarm":
-				q.wantMetric = true
-			case "CompositeAlarm":
-				q.wantComposite = true
-			default:
-				return q, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
-			}
-		}
+	var err error
+	if q.wantMetric, q.wantComposite, err = decodeAlarmTypes(in, q.wantMetric, q.wantComposite); err != nil {
+		return q, err
 	}
-	if mr, ok := dint(in, "MaxRecords"); ok {
-		if mr < 1 || mr > 100 {
-			return q, cwInvalidValue("MaxRecords must be between 1 and 100")
-		}
-		q.maxRecords = int(mr)
-	}
-	if tok := dstr(in, "NextToken"); tok != "" {
-		n, err := strconv.Atoi(tok)
-		if err != nil || n < 0 {
-			return q, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
-		}
-		q.start = n
+	if q.maxRecords, q.start, err = decodePaging(in, q.maxRecords); err != nil {
+		return q, err
 	}
 	return q, nil
 }
@@ -499,4 +480,44 @@ func withoutKey(d Doc, key string) Doc {
 		}
 	}
 	return out
+}
+
+// decodeAlarmTypes reads AlarmTypes; without it the defaults stand.
+func decodeAlarmTypes(in Doc, metric, composite bool) (bool, bool, error) {
+	types := dstrs(in, "AlarmTypes")
+	if len(types) == 0 {
+		return metric, composite, nil
+	}
+	metric, composite = false, false
+	for _, t := range types {
+		switch t {
+		case "MetricAlarm":
+			metric = true
+		case "CompositeAlarm":
+			composite = true
+		default:
+			return false, false, errValidation("AlarmTypes value %q is not MetricAlarm or CompositeAlarm", t)
+		}
+	}
+	return metric, composite, nil
+}
+
+// decodePaging reads MaxRecords (1 to 100, def when absent) and NextToken,
+// an offset into the matching records.
+func decodePaging(in Doc, def int) (maxRecords, offset int, err error) {
+	maxRecords = def
+	if mr, ok := dint(in, "MaxRecords"); ok {
+		if mr < 1 || mr > 100 {
+			return 0, 0, cwInvalidValue("MaxRecords must be between 1 and 100")
+		}
+		maxRecords = int(mr)
+	}
+	if tok := dstr(in, "NextToken"); tok != "" {
+		n, err := strconv.Atoi(tok)
+		if err != nil || n < 0 {
+			return 0, 0, &APIError{Code: "InvalidNextToken", QueryCode: "InvalidNextToken", Status: http.StatusBadRequest, Message: "The next token is not valid"}
+		}
+		offset = n
+	}
+	return maxRecords, offset, nil
 }
