@@ -19,11 +19,6 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
-type emuClock struct{ s *awsemu.Server }
-
-func (c emuClock) Now() time.Time                                 { return c.s.Clock().Now() }
-func (c emuClock) Sleep(_ context.Context, d time.Duration) error { return c.s.Advance(d) }
-
 // BenchmarkRolloutOnEmulator rolls 4, 40 and 400 instances over three zones
 // through this adapter against the emulator, on its clock, and reports the
 // rollout's simulated time against the waits nothing can avoid, and the AWS
@@ -47,7 +42,7 @@ func BenchmarkRolloutOnEmulator(b *testing.B) {
 				srv.ResetCalls()
 				start := srv.Clock().Now()
 				b.StartTimer()
-				res, err := rollout.Run(context.Background(), f, spec, rollout.Record{}, emuClock{srv}, nil)
+				res, err := rollout.Run(context.Background(), f, spec, rollout.Record{}, awsemu.SimClock{Server: srv}, nil)
 				b.StopTimer()
 				if err != nil || res.Status != rollout.Succeeded {
 					b.Fatalf("rollout of %d: %v %+v", n, err, res)

@@ -1,6 +1,7 @@
 package awsemu
 
 import (
+	"context"
 	"errors"
 	"time"
 )
@@ -104,4 +105,24 @@ func (s *Server) Advance(d time.Duration) error {
 	mc.Advance(d)
 	s.Sync()
 	return nil
+}
+
+// SimClock is a clock for code that waits, such as a rollout driver: its
+// Sleep advances the emulator's ManualClock and runs the simulation instead
+// of sleeping. After, when set, runs after every wait.
+type SimClock struct {
+	Server *Server
+	After  func()
+}
+
+// Now is the emulator's now.
+func (c SimClock) Now() time.Time { return c.Server.Clock().Now() }
+
+// Sleep advances the emulator by d.
+func (c SimClock) Sleep(_ context.Context, d time.Duration) error {
+	err := c.Server.Advance(d)
+	if c.After != nil {
+		c.After()
+	}
+	return err
 }

@@ -98,7 +98,7 @@ func TestAccRolloutResource_SurvivesSIGKILL(t *testing.T) {
 	}
 	spec := rollout.NewSpec("2")
 	spec.Canary.Bake, spec.FleetBake = 2*time.Minute, 3*time.Minute
-	if res, err := rollout.Run(context.Background(), &asgapi.Fleet{Calls: calls, Group: "web", Now: ref.s.Clock().Now}, spec, rollout.Record{}, emuClock{s: ref.s}, nil); err != nil || res.Status != rollout.Succeeded {
+	if res, err := rollout.Run(context.Background(), &asgapi.Fleet{Calls: calls, Group: "web", Now: ref.s.Clock().Now}, spec, rollout.Record{}, awsemu.SimClock{Server: ref.s}, nil); err != nil || res.Status != rollout.Succeeded {
 		t.Fatalf("reference rollout: %v %+v", err, res)
 	}
 	if got, want := f.launches(t, "2"), ref.launches(t, "2"); got != want {

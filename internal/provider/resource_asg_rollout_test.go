@@ -31,28 +31,11 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
-// emuClock runs rollouts on the emulator's clock: a rollout's wait moves
-// the simulation forward instead of sleeping. after, when set, runs after
-// every wait: an invariant check on every step of the rollout.
-type emuClock struct {
-	s     *awsemu.Server
-	after func()
-}
-
-func (c emuClock) Now() time.Time { return c.s.Clock().Now() }
-func (c emuClock) Sleep(_ context.Context, d time.Duration) error {
-	err := c.s.Advance(d)
-	if c.after != nil {
-		c.after()
-	}
-	return err
-}
-
 func rolloutFactories(s *awsemu.Server) map[string]func() (tfprotov6.ProviderServer, error) {
-	return rolloutFactoriesWith(emuClock{s: s})
+	return rolloutFactoriesWith(awsemu.SimClock{Server: s})
 }
 
-func rolloutFactoriesWith(c emuClock) map[string]func() (tfprotov6.ProviderServer, error) {
+func rolloutFactoriesWith(c awsemu.SimClock) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
 		"sre": providerserver.NewProtocol6WithError(NewWithClock("test", c)()),
 	}
@@ -107,7 +90,7 @@ func (inv *successInvariants) check() resource.TestCheckFunc {
 
 func checkedFactories(f *webFleet, newVersion string) (map[string]func() (tfprotov6.ProviderServer, error), *successInvariants) {
 	inv := &successInvariants{f: f, minService: 4, newVersion: newVersion}
-	return rolloutFactoriesWith(emuClock{s: f.s, after: inv.observe}), inv
+	return rolloutFactoriesWith(awsemu.SimClock{Server: f.s, After: inv.observe}), inv
 }
 
 // webFleet is a group of four instances over two zones behind a target
@@ -436,7 +419,7 @@ func TestAccRolloutResource_ResumesAfterAKill(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		fleet := &asgapi.Fleet{Calls: calls, Group: "web", Now: f.s.Clock().Now}
-		_, err := rollout.Run(ctx, fleet, spec, rollout.Record{}, emuClock{s: f.s}, func(p rollout.Progress) {
+		_, err := rollout.Run(ctx, fleet, spec, rollout.Record{}, awsemu.SimClock{Server: f.s}, func(p rollout.Progress) {
 			if p.New > 1 && phaseAtKill == "" { // past the canary: the surge is launching
 				phaseAtKill = p.Phase
 				cancel() // as SIGKILL: nothing after this step runs

@@ -19,11 +19,6 @@ import (
 	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
-type emuClock struct{ s *awsemu.Server }
-
-func (c emuClock) Now() time.Time                                 { return c.s.Clock().Now() }
-func (c emuClock) Sleep(_ context.Context, d time.Duration) error { return c.s.Advance(d) }
-
 func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 	ctx := context.Background()
 	s := awsemu.New(awsemu.Options{})
@@ -63,7 +58,7 @@ func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 	}
 	// Stop the rollout after its canary launched, as a killed Terraform would.
 	rctx, cancel := context.WithCancel(ctx)
-	_, _ = rollout.Run(rctx, f, rollout.NewSpec("2"), rollout.Record{}, emuClock{s}, func(p rollout.Progress) {
+	_, _ = rollout.Run(rctx, f, rollout.NewSpec("2"), rollout.Record{}, awsemu.SimClock{Server: s}, func(p rollout.Progress) {
 		if p.New >= 1 {
 			cancel()
 		}
@@ -79,7 +74,7 @@ func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 	// -watch follows the resumed rollout to its end.
 	done := make(chan error)
 	go func() {
-		_, err := rollout.Run(ctx, f, rollout.NewSpec("2"), rollout.Record{}, emuClock{s}, nil)
+		_, err := rollout.Run(ctx, f, rollout.NewSpec("2"), rollout.Record{}, awsemu.SimClock{Server: s}, nil)
 		done <- err
 	}()
 	if err := <-done; err != nil {
