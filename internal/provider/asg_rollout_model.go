@@ -25,26 +25,32 @@ import (
 
 // RolloutResourceModel maps the sre_asg_rollout schema.
 type RolloutResourceModel struct {
-	ID                    types.String            `tfsdk:"id"`
-	AutoScalingGroupName  types.String            `tfsdk:"autoscaling_group_name"`
-	ImageID               types.String            `tfsdk:"image_id"`
-	LaunchTemplateVersion types.String            `tfsdk:"launch_template_version"`
-	Canary                *rolloutCanaryModel     `tfsdk:"canary"`
-	Gates                 *rolloutGatesModel      `tfsdk:"gates"`
-	FleetBakeTime         types.String            `tfsdk:"fleet_bake_time"`
-	Surge                 *rolloutSurgeModel      `tfsdk:"surge"`
-	AllowRaiseMax         types.Bool              `tfsdk:"allow_raise_max"`
-	MinHealthyPercent     types.Int64             `tfsdk:"min_healthy_percent"`
-	OnFailure             types.String            `tfsdk:"on_failure"`
-	SkipMatching          types.Bool              `tfsdk:"skip_matching"`
-	ProtectedInstances    types.String            `tfsdk:"protected_instances"`
-	StandbyInstances      types.String            `tfsdk:"standby_instances"`
-	ErrorBudgetGate       *rolloutBudgetGateModel `tfsdk:"error_budget_gate"`
-	LaunchTemplateID      types.String            `tfsdk:"launch_template_id"`
-	PreviousVersion       types.String            `tfsdk:"previous_version"`
-	Status                types.String            `tfsdk:"status"`
-	InSync                types.Bool              `tfsdk:"in_sync"`
-	Preview               types.Object            `tfsdk:"preview"`
+	ID                    types.String `tfsdk:"id"`
+	AutoScalingGroupName  types.String `tfsdk:"autoscaling_group_name"`
+	ImageID               types.String `tfsdk:"image_id"`
+	LaunchTemplateVersion types.String `tfsdk:"launch_template_version"`
+	rolloutSettings
+	LaunchTemplateID types.String `tfsdk:"launch_template_id"`
+	PreviousVersion  types.String `tfsdk:"previous_version"`
+	Status           types.String `tfsdk:"status"`
+	InSync           types.Bool   `tfsdk:"in_sync"`
+	Preview          types.Object `tfsdk:"preview"`
+}
+
+// rolloutSettings are the attributes sre_asg_rollout and sre_ring_rollout
+// share: how every group rolls.
+type rolloutSettings struct {
+	Canary             *rolloutCanaryModel     `tfsdk:"canary"`
+	Gates              *rolloutGatesModel      `tfsdk:"gates"`
+	FleetBakeTime      types.String            `tfsdk:"fleet_bake_time"`
+	Surge              *rolloutSurgeModel      `tfsdk:"surge"`
+	AllowRaiseMax      types.Bool              `tfsdk:"allow_raise_max"`
+	MinHealthyPercent  types.Int64             `tfsdk:"min_healthy_percent"`
+	OnFailure          types.String            `tfsdk:"on_failure"`
+	SkipMatching       types.Bool              `tfsdk:"skip_matching"`
+	ProtectedInstances types.String            `tfsdk:"protected_instances"`
+	StandbyInstances   types.String            `tfsdk:"standby_instances"`
+	ErrorBudgetGate    *rolloutBudgetGateModel `tfsdk:"error_budget_gate"`
 }
 
 type rolloutCanaryModel struct {
@@ -154,7 +160,7 @@ func parseDur(v types.String, def time.Duration) time.Duration {
 }
 
 // spec converts the model for a numbered target version.
-func (m *RolloutResourceModel) spec(version string) (rollout.Spec, []error) {
+func (m *rolloutSettings) spec(version string) (rollout.Spec, []error) {
 	s := rollout.NewSpec(version)
 	if c := m.Canary; c != nil {
 		if !c.Count.IsNull() && !c.Count.IsUnknown() {

@@ -37,22 +37,12 @@ type RingRolloutResource struct {
 
 // RingRolloutResourceModel maps the sre_ring_rollout schema.
 type RingRolloutResourceModel struct {
-	ID                 types.String            `tfsdk:"id"`
-	Name               types.String            `tfsdk:"name"`
-	Rings              []ringModel             `tfsdk:"rings"`
-	Canary             *rolloutCanaryModel     `tfsdk:"canary"`
-	Gates              *rolloutGatesModel      `tfsdk:"gates"`
-	FleetBakeTime      types.String            `tfsdk:"fleet_bake_time"`
-	Surge              *rolloutSurgeModel      `tfsdk:"surge"`
-	AllowRaiseMax      types.Bool              `tfsdk:"allow_raise_max"`
-	MinHealthyPercent  types.Int64             `tfsdk:"min_healthy_percent"`
-	OnFailure          types.String            `tfsdk:"on_failure"`
-	SkipMatching       types.Bool              `tfsdk:"skip_matching"`
-	ProtectedInstances types.String            `tfsdk:"protected_instances"`
-	StandbyInstances   types.String            `tfsdk:"standby_instances"`
-	ErrorBudgetGate    *rolloutBudgetGateModel `tfsdk:"error_budget_gate"`
-	Versions           types.Map               `tfsdk:"versions"`
-	InSync             types.Bool              `tfsdk:"in_sync"`
+	ID    types.String `tfsdk:"id"`
+	Name  types.String `tfsdk:"name"`
+	Rings []ringModel  `tfsdk:"rings"`
+	rolloutSettings
+	Versions types.Map  `tfsdk:"versions"`
+	InSync   types.Bool `tfsdk:"in_sync"`
 }
 
 type ringModel struct {
@@ -156,9 +146,7 @@ func (r *RingRolloutResource) ValidateConfig(ctx context.Context, req resource.V
 // groupModel is the sre_asg_rollout model of one ring group.
 func (m *RingRolloutResourceModel) groupModel(g ringGroupModel) RolloutResourceModel {
 	return RolloutResourceModel{AutoScalingGroupName: g.AutoScalingGroupName, ImageID: g.ImageID, LaunchTemplateVersion: g.LaunchTemplateVersion,
-		Canary: m.Canary, Gates: m.Gates, FleetBakeTime: m.FleetBakeTime, Surge: m.Surge, AllowRaiseMax: m.AllowRaiseMax,
-		MinHealthyPercent: m.MinHealthyPercent, OnFailure: m.OnFailure, SkipMatching: m.SkipMatching,
-		ProtectedInstances: m.ProtectedInstances, StandbyInstances: m.StandbyInstances, Preview: types.ObjectNull(rolloutPreviewAttrTypes)}
+		rolloutSettings: m.rolloutSettings, Preview: types.ObjectNull(rolloutPreviewAttrTypes)}
 }
 
 func groupKey(c *Clients, g ringGroupModel) string {
