@@ -73,6 +73,19 @@ func TestAccAlertPolicyResource_Lifecycle(t *testing.T) {
 	fig := func(window, attr string) tfjsonpath.Path {
 		return tfjsonpath.New("alerts").AtMapKey(window).AtMapKey(attr)
 	}
+	// The policy after its update: two default windows, a custom one, OK
+	// routing, a guard, a no-data alarm and tags.
+	updated := `
+  default_windows = ["page_fast", "ticket_fast"]
+  windows = {
+    login_burst = { severity = "page", budget_share = 0.01, long_window = "30m", short_window = "5m" }
+  }
+  page   = { alarm_actions = ["` + pageTopic + `"], ok_actions = ["` + pageTopic + `"] }
+  ticket = { alarm_actions = ["` + ticketTopic + `"] }
+  low_traffic = { min_events_per_hour = 60 }
+  no_data = { after = "15m" }
+  tags = { team = "payments" }
+`
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             checkAlarms(s, nil, defaultAlarmNames),
@@ -106,17 +119,7 @@ func TestAccAlertPolicyResource_Lifecycle(t *testing.T) {
 			{
 				// Update windows and routing: page_slow and ticket_slow go, a
 				// custom window and OK routing come; the rest stay in place.
-				Config: providerConfig(s) + alertPolicyConfig("99.9", "30d", `
-  default_windows = ["page_fast", "ticket_fast"]
-  windows = {
-    login_burst = { severity = "page", budget_share = 0.01, long_window = "30m", short_window = "5m" }
-  }
-  page   = { alarm_actions = ["`+pageTopic+`"], ok_actions = ["`+pageTopic+`"] }
-  ticket = { alarm_actions = ["`+ticketTopic+`"] }
-  low_traffic = { min_events_per_hour = 60 }
-  no_data = { after = "15m" }
-  tags = { team = "payments" }
-`),
+				Config: providerConfig(s) + alertPolicyConfig("99.9", "30d", updated),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(res, fig("login_burst", "burn_rate"), knownvalue.Float64Exact(14.4)),
@@ -169,17 +172,7 @@ func TestAccAlertPolicyResource_Lifecycle(t *testing.T) {
 						t.Fatalf("edit alarm out of band: %v", err)
 					}
 				},
-				Config: providerConfig(s) + alertPolicyConfig("99.9", "30d", `
-  default_windows = ["page_fast", "ticket_fast"]
-  windows = {
-    login_burst = { severity = "page", budget_share = 0.01, long_window = "30m", short_window = "5m" }
-  }
-  page   = { alarm_actions = ["`+pageTopic+`"], ok_actions = ["`+pageTopic+`"] }
-  ticket = { alarm_actions = ["`+ticketTopic+`"] }
-  low_traffic = { min_events_per_hour = 60 }
-  no_data = { after = "15m" }
-  tags = { team = "payments" }
-`),
+				Config: providerConfig(s) + alertPolicyConfig("99.9", "30d", updated),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 				}},
