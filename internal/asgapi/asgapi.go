@@ -192,17 +192,6 @@ func (c Calls) SetVersion(ctx context.Context, group, templateID string, version
 	return nil
 }
 
-// SetCapacity sets desired capacity and max size in one call (max first
-// would fail when desired exceeds the old max).
-func (c Calls) SetCapacity(ctx context.Context, group string, desired, maxSize int) error {
-	_, err := c.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String(group),
-		DesiredCapacity: aws.Int32(int32(desired)), MaxSize: aws.Int32(int32(maxSize))})
-	if err != nil {
-		return fmt.Errorf("set auto scaling group %s to desired %d, max %d: %w", group, desired, maxSize, err)
-	}
-	return nil
-}
-
 // Suspend suspends scaling processes; Resume resumes them.
 func (c Calls) Suspend(ctx context.Context, group string, processes []string) error {
 	if len(processes) == 0 {
@@ -239,13 +228,10 @@ func (c Calls) Protect(ctx context.Context, group string, ids []string, protecte
 	return nil
 }
 
-// Retire terminates one instance and lowers desired capacity by one, so the
-// group launches no replacement; the group drains it from its target
-// groups (deregistration delay) before terminating it.
-func (c Calls) Retire(ctx context.Context, id string) error { return c.Terminate(ctx, id, true) }
-
 // Terminate terminates one instance of the group, lowering desired
-// capacity with it when decrement is true (otherwise the group replaces it).
+// capacity with it when decrement is true, so the group launches no
+// replacement; the group drains it from its target groups (deregistration
+// delay) before terminating it.
 func (c Calls) Terminate(ctx context.Context, id string, decrement bool) error {
 	_, err := c.TerminateInstanceInAutoScalingGroup(ctx, &autoscaling.TerminateInstanceInAutoScalingGroupInput{InstanceId: aws.String(id), ShouldDecrementDesiredCapacity: aws.Bool(decrement)})
 	if err != nil {

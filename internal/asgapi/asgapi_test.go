@@ -116,7 +116,8 @@ func TestReadAndChangeAGroup(t *testing.T) {
 	if err := e.calls.Suspend(ctx, "web", []string{"AZRebalance"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.calls.SetCapacity(ctx, "web", 8, 8); err != nil {
+	if _, err := e.calls.UpdateAutoScalingGroup(ctx, &autoscaling.UpdateAutoScalingGroupInput{AutoScalingGroupName: aws.String("web"),
+		DesiredCapacity: aws.Int32(8), MaxSize: aws.Int32(8)}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.srv.Advance(5 * time.Minute); err != nil {
@@ -138,7 +139,7 @@ func TestReadAndChangeAGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, id := range olds {
-		if err := e.calls.Retire(ctx, id); err != nil {
+		if err := e.calls.Terminate(ctx, id, true); err != nil {
 			t.Fatal(err)
 		}
 	}
