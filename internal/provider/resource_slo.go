@@ -57,7 +57,7 @@ type SLOResourceModel struct {
 	MaxBurnRate            types.Float64 `tfsdk:"max_burn_rate"`
 	BurnRateThresholds     types.Map     `tfsdk:"burn_rate_thresholds"`
 	DashboardName          types.String  `tfsdk:"dashboard_name"`
-	DashboardBody          types.String  `tfsdk:"dashboard_body"`
+	DashboardFingerprint   types.String  `tfsdk:"dashboard_fingerprint"`
 	Status                 types.Object  `tfsdk:"status"`
 }
 
@@ -236,8 +236,9 @@ func (r *SLOResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *
 					"`ticket_slow` (10 % in 3d, 6h). Over 30 days they are 14.4, 6, 3 and 1; over 28 days 13.44, 5.6, 2.8 and 0.93. " +
 					"Windows longer than the period are left out."},
 			"dashboard_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the SLO's CloudWatch dashboard, `slo-<name>`."},
-			"dashboard_body": schema.StringAttribute{Computed: true,
-				MarkdownDescription: "JSON body of the dashboard as last read. A change made outside Terraform shows as a diff and is reverted on apply."},
+			"dashboard_fingerprint": schema.StringAttribute{Computed: true,
+				MarkdownDescription: "Short hash of the dashboard's JSON body as last read (the body itself stays out of plans). " +
+					"A change made outside Terraform changes it, shows as a diff and is reverted on apply."},
 			"status": schema.SingleNestedAttribute{Computed: true, Attributes: statusAttrs,
 				MarkdownDescription: "Live status over the period, read from CloudWatch at every refresh. Null when it could not be read (see the warning)."},
 		},
@@ -464,15 +465,15 @@ func (r *SLOResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 			resp.Diagnostics.AddError("Invalid SLO", fmt.Sprintf("The SLO %s cannot be rendered as a dashboard: %s.", doc.Name, err))
 			return
 		}
-		plan.DashboardBody = types.StringValue(body)
+		plan.DashboardFingerprint = types.StringValue(slodash.Fingerprint(body))
 		if !req.State.Raw.IsNull() {
 			var state SLOResourceModel
 			resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 			if resp.Diagnostics.HasError() {
 				return
 			}
-			if slodash.Equivalent(state.DashboardBody.ValueString(), body) {
-				plan.DashboardBody = state.DashboardBody
+			if state.DashboardFingerprint.Equal(plan.DashboardFingerprint) {
+				plan.DashboardFingerprint = state.DashboardFingerprint
 			} else {
 				// Configuration change or a dashboard edited outside
 				// Terraform: the apply rewrites it and reads a new status.
@@ -580,7 +581,7 @@ func (r *SLOResource) Create(ctx context.Context, req resource.CreateRequest, re
 	}
 	plan.ID = types.StringValue(doc.Name)
 	plan.DashboardName = types.StringValue(dash)
-	plan.DashboardBody = types.StringValue(body)
+	plan.DashboardFingerprint = types.StringValue(slodash.Fingerprint(body))
 	plan.Status = types.ObjectUnknown(sloStatusAttrTypes)
 	r.refreshStatus(ctx, &plan, doc, false, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
@@ -621,7 +622,7 @@ func (r *SLOResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	state.ID = types.StringValue(name)
 	state.DashboardName = types.StringValue(dash)
-	state.DashboardBody = types.StringValue(body)
+	state.DashboardFingerprint = types.StringValue(slodash.Fingerprint(body))
 	doc, known := state.document()
 	if !known {
 		resp.Diagnostics.AddError("Read SLO Error", fmt.Sprintf("The state of SLO %s is incomplete. This is a bug in the provider; please report it.", name))
@@ -652,7 +653,7 @@ func (r *SLOResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	}
 	plan.ID = types.StringValue(doc.Name)
 	plan.DashboardName = types.StringValue(slodash.DashboardName(doc.Name))
-	plan.DashboardBody = types.StringValue(body)
+	plan.DashboardFingerprint = types.StringValue(slodash.Fingerprint(body))
 	if plan.Status.IsUnknown() {
 		r.refreshStatus(ctx, &plan, doc, false, &resp.Diagnostics)
 	}

@@ -4,6 +4,8 @@
 package slodash
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -200,13 +202,15 @@ func Parse(dashboardBody string) (slo.Document, error) {
 	return slo.Document{}, ErrNoDefinition
 }
 
-// Equivalent reports whether two dashboard bodies are the same JSON.
-func Equivalent(a, b string) bool {
-	var va, vb any
-	if json.Unmarshal([]byte(a), &va) != nil || json.Unmarshal([]byte(b), &vb) != nil {
-		return a == b
+// Fingerprint is a short hash of a dashboard body's JSON value, blind to
+// whitespace and key order, so plans can show that a dashboard changes
+// without printing it. A body that is not JSON is hashed as it is.
+func Fingerprint(body string) string {
+	canonical := []byte(body)
+	var v any
+	if json.Unmarshal(canonical, &v) == nil {
+		canonical, _ = json.Marshal(v)
 	}
-	ca, _ := json.Marshal(va)
-	cb, _ := json.Marshal(vb)
-	return string(ca) == string(cb)
+	sum := sha256.Sum256(canonical)
+	return hex.EncodeToString(sum[:6])
 }

@@ -94,12 +94,25 @@ func TestParseWithoutDefinition(t *testing.T) {
 	}
 }
 
-func TestEquivalent(t *testing.T) {
-	if !Equivalent(`{"a": 1, "b": [1,2]}`, `{"b":[1,2],"a":1}`) {
-		t.Error("reformatted JSON must be equivalent")
+func TestFingerprint(t *testing.T) {
+	tests := []struct {
+		a, b string
+		same bool
+	}{
+		{`{"a": 1, "b": [1,2]}`, `{"b":[1,2],"a":1}`, true},
+		{`{"a":1}`, `{"a":1.0}`, true},
+		{`{"a":1}`, `{"a":2}`, false},
+		{`{"b":[1,2]}`, `{"b":[2,1]}`, false},
+		{`not json`, `not  json`, false},
 	}
-	if Equivalent(`{"a":1}`, `{"a":2}`) {
-		t.Error("different JSON must not be equivalent")
+	for _, tt := range tests {
+		fa, fb := Fingerprint(tt.a), Fingerprint(tt.b)
+		if len(fa) != 12 {
+			t.Errorf("Fingerprint(%s) = %q, want 12 hex digits", tt.a, fa)
+		}
+		if (fa == fb) != tt.same {
+			t.Errorf("Fingerprint(%s) = %s, Fingerprint(%s) = %s; same = %v, want %v", tt.a, fa, tt.b, fb, fa == fb, tt.same)
+		}
 	}
 }
 
