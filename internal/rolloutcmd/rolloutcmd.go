@@ -9,7 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/asgapi"
@@ -23,7 +26,9 @@ Prints the phase of the sre_asg_rollout running on the Auto Scaling group
 GROUP (or "none"), the old and new instance counts, how many new instances
 are pending, in service and healthy, the elapsed time and an estimate of
 the time left. With -watch it prints a line whenever that changes, until
-the rollout ends.
+the rollout ends. With -instances it lists every instance of the group
+after each line: id, zone, lifecycle state, launch template version, and
+health in the group and in its target groups.
 
 Flags:
 `
@@ -46,6 +51,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	endpoint := fs.String("endpoint", "", "endpoint URL for every service, e.g. http://127.0.0.1:4566 for the emulator")
 	watch := fs.Bool("watch", false, "keep printing until the rollout ends")
 	interval := fs.Duration("interval", 5*time.Second, "how often -watch reads the group")
+	instances := fs.Bool("instances", false, "list every instance of the group")
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
@@ -63,16 +69,25 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	f := &asgapi.Fleet{Calls: asgapi.NewCalls(awsclient.NewAutoScaling(cl), awsclient.NewEC2(cl), awsclient.NewELBv2(cl), cl.CloudWatch), Group: fs.Arg(0)}
-	if err := Status(ctx, f, stdout, *watch, *interval, time.Sleep); err != nil {
+	if err := Status(ctx, f, stdout, Options{Watch: *watch, Interval: *interval, Instances: *instances}, time.Sleep); err != nil {
 		fmt.Fprintf(stderr, "rollout status: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-// Status prints the rollout's progress once, or with watch every time it
+// Options say how Status prints.
+type Options struct {
+	// Watch keeps printing, every Interval, until no rollout is recorded.
+	Watch    bool
+	Interval time.Duration
+	// Instances lists the group's instances after each line.
+	Instances bool
+}
+
+// Status prints the rollout's progress once, or with Watch every time it
 // changes until no rollout is recorded on the group.
-func Status(ctx context.Context, o Observer, out io.Writer, watch bool, interval time.Duration, sleep func(time.Duration)) error {
+func Status(ctx context.Context, o Observer, out io.Writer, opt Options, sleep func(time.Duration)) error {
 	last := ""
 	for {
 		obs, err := o.Observe(ctx)
@@ -84,14 +99,19 @@ func Status(ctx context.Context, o Observer, out io.Writer, watch bool, interval
 			return fmt.Errorf("the rollout record on group %s cannot be read: %w", obs.Group, err)
 		}
 		line := Line(obs, rec, active)
+		if opt.Instances {
+			for _, l := range InstanceLines(obs) {
+				line += "\n  " + l
+			}
+		}
 		if line != last {
 			fmt.Fprintf(out, "%s  %s\n", obs.Now.UTC().Format("15:04:05"), line)
 			last = line
 		}
-		if !watch || !active {
+		if !opt.Watch || !active {
 			return nil
 		}
-		sleep(interval)
+		sleep(opt.Interval)
 	}
 }
 
@@ -108,4 +128,37 @@ func Line(obs rollout.Observation, rec rollout.Record, active bool) string {
 	return fmt.Sprintf("%s: rollout %s to version %d, phase %s (%s): old %d, new %d (pending %d, in service %d, healthy %d), desired %d, elapsed %s, about %s left",
 		obs.Group, p.ID, rec.TargetVersion, p.Phase, p.Status, p.Old, p.New, p.Pending, p.InService, p.Healthy, p.Desired,
 		p.Elapsed.Round(time.Second), p.Remaining.Round(time.Second))
+}
+
+// InstanceLines describes each instance of the group, sorted by id.
+func InstanceLines(obs rollout.Observation) []string {
+	ins := slices.Clone(obs.Instances)
+	slices.SortFunc(ins, func(a, b rollout.Instance) int { return strings.Compare(a.ID, b.ID) })
+	tgs := make([]string, 0, len(obs.Targets))
+	for arn := range obs.Targets {
+		tgs = append(tgs, arn)
+	}
+	sort.Strings(tgs)
+	out := make([]string, 0, len(ins))
+	for _, in := range ins {
+		health := "healthy"
+		if !in.Healthy {
+			health = "unhealthy"
+		}
+		var targets []string
+		for _, arn := range tgs {
+			if st, ok := obs.Targets[arn][in.ID]; ok {
+				targets = append(targets, string(st))
+			}
+		}
+		l := fmt.Sprintf("%s  %s  %s  version %s  %s", in.ID, in.AZ, in.Lifecycle, in.Version, health)
+		if len(targets) > 0 {
+			l += ", target " + strings.Join(targets, "/")
+		}
+		if in.Protected {
+			l += ", protected from scale-in"
+		}
+		out = append(out, l)
+	}
+	return out
 }

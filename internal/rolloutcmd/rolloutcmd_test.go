@@ -53,7 +53,7 @@ func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 	}
 	f := &asgapi.Fleet{Calls: calls, Group: "api", Now: s.Clock().Now}
 	var before bytes.Buffer
-	if err := Status(ctx, f, &before, false, time.Second, nil); err != nil || !strings.Contains(before.String(), "api: no rollout under way; 2 instances on version 1") {
+	if err := Status(ctx, f, &before, Options{Interval: time.Second}, nil); err != nil || !strings.Contains(before.String(), "api: no rollout under way; 2 instances on version 1") {
 		t.Fatalf("status before: %q %v", before.String(), err)
 	}
 	// Stop the rollout after its canary launched, as a killed Terraform would.
@@ -65,7 +65,7 @@ func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 	})
 	cancel()
 	var during bytes.Buffer
-	if err := Status(ctx, f, &during, false, time.Second, nil); err != nil {
+	if err := Status(ctx, f, &during, Options{Interval: time.Second}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(during.String(), "to version 2, phase") || !strings.Contains(during.String(), "old 2, new 1") {
@@ -81,7 +81,7 @@ func TestStatusWhileARolloutRunsAndAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	var after bytes.Buffer
-	if err := Status(ctx, f, &after, true, time.Second, func(time.Duration) {}); err != nil || !strings.Contains(after.String(), "no rollout under way; 2 instances on version 2") {
+	if err := Status(ctx, f, &after, Options{Watch: true, Interval: time.Second}, func(time.Duration) {}); err != nil || !strings.Contains(after.String(), "no rollout under way; 2 instances on version 2") {
 		t.Fatalf("status after: %q %v", after.String(), err)
 	}
 	if code := Main([]string{"status"}, &bytes.Buffer{}, &bytes.Buffer{}); code != 2 {
