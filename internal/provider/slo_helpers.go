@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -85,7 +86,17 @@ func burnRateThresholdsValue(th map[string]float64) types.Map {
 
 // sloStatusNow is the clock live status is evaluated at; acceptance tests
 // point it at the emulator's clock.
-var sloStatusNow = time.Now
+var sloStatusNow = statusNow
+
+// statusNow is wall time, or the emulator's clock when SRE_EMULATOR_CLOCK
+// names one, so that status and error-budget gates read the same instants
+// as rollouts waiting on that clock.
+func statusNow() time.Time {
+	if u := os.Getenv(emulatorClockEnv); u != "" {
+		return emulatorClock{url: u}.Now()
+	}
+	return time.Now()
+}
 
 // sloBatchers shares one status batcher per CloudWatch client, so the reads
 // of every sre_slo and sre_slo_status in a Terraform run share
