@@ -2,6 +2,7 @@ package awsemu
 
 import (
 	"fmt"
+	"sort"
 	"time"
 )
 
@@ -36,6 +37,17 @@ func (s *Server) ActionsSuppressed() []ActionRecord {
 	defer s.mu.Unlock()
 	s.advance()
 	return append([]ActionRecord(nil), s.rs.cw.suppressed...)
+}
+
+// ActionsLog lists the actions alarms invoked and those an actions
+// suppressor held back (SuppressedBy set), in time order.
+func (s *Server) ActionsLog() []ActionRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.advance()
+	out := append(append([]ActionRecord(nil), s.rs.cw.invoked...), s.rs.cw.suppressed...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
+	return out
 }
 
 // suppression is a composite alarm's action suppression, following

@@ -159,16 +159,22 @@ func (s *Server) cwPutMetricData(in Doc) (Doc, error) {
 		batch = append(batch, pending{key: metricKey(ns, name, dims), series: &metricSeries{namespace: ns, name: name, dims: dims}, sample: sample})
 	}
 	// All datums are valid: store them (a request is all or nothing).
-	store := s.metrics()
 	for _, p := range batch {
-		ser, ok := store.series[p.key]
-		if !ok {
-			ser = p.series
-			store.series[p.key] = ser
-		}
-		ser.add(p.sample)
+		s.storeSample(p.key, p.series, p.sample)
 	}
 	return Doc{}, nil
+}
+
+// storeSample adds a sample to the series under key, creating the series
+// (from proto) on first use. Callers hold the server mutex.
+func (s *Server) storeSample(key string, proto *metricSeries, smp metricSample) {
+	store := s.metrics()
+	ser, ok := store.series[key]
+	if !ok {
+		ser = proto
+		store.series[key] = ser
+	}
+	ser.add(smp)
 }
 
 func decodeSample(d Doc, where string) (metricSample, error) {

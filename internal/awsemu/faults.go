@@ -96,11 +96,18 @@ func (s *Server) ScheduleDesiredCapacity(at time.Time, group string, desired int
 
 // SetImageHealth makes every instance launched from image fail (or pass)
 // its application health checks, from now on and for later launches: a
-// broken golden AMI.
-func (s *Server) SetImageHealth(image string, healthy bool) {
+// broken golden AMI. An image the region does not know is ignored.
+func (s *Server) SetImageHealth(image string, healthy bool) { _ = s.ChangeImageHealth(image, healthy) }
+
+// ChangeImageHealth is SetImageHealth reporting an image the region the
+// helpers act on does not know.
+func (s *Server) ChangeImageHealth(image string, healthy bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.advance()
+	if _, ok := s.rs.ec2.images[image]; !ok {
+		return fmt.Errorf("image %s does not exist in %s", image, s.rs.name)
+	}
 	if s.sched.unhealthyImages == nil {
 		s.sched.unhealthyImages = map[string]bool{}
 	}
@@ -115,4 +122,5 @@ func (s *Server) SetImageHealth(image string, healthy bool) {
 			in.appHealthy, in.appHealthChanged = healthy, now
 		}
 	}
+	return nil
 }

@@ -55,8 +55,9 @@ type Server struct {
 	httpSrv *http.Server
 	ln      net.Listener
 
-	sim simState
-	sts stsState
+	sim     simState
+	traffic *liveTraffic // StartTraffic
+	sts     stsState
 	// Every regional service keeps its state per region, chosen by the
 	// region a request is signed for; rs is the region being served or
 	// stepped, and def the region the exported helpers act on.
@@ -204,7 +205,7 @@ func (s *Server) arn(service, resource string) string {
 // ServeHTTP authenticates the request, finds the service from the SigV4
 // credential scope and dispatches to that service's protocol.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == ControlPath {
+	if strings.HasPrefix(r.URL.Path, controlPrefix) {
 		s.serveControl(w, r)
 		return
 	}

@@ -28,11 +28,11 @@ type simState struct {
 }
 
 // sources lists the event sources in the order they step when due at the
-// same instant: scheduled faults first, then per region (in name order) its
-// fleets, composite action timers and alarm evaluation, each stepped with
-// that region selected.
+// same instant: scheduled faults first, then live traffic, then per region
+// (in name order) its fleets, composite action timers and alarm evaluation,
+// each stepped with that region selected.
 func (s *Server) sources() []simSource {
-	srcs := []simSource{{next: s.nextFault, step: s.stepFaults}}
+	srcs := []simSource{{next: s.nextFault, step: s.stepFaults}, {next: s.nextTraffic, step: s.stepTraffic}}
 	for _, r := range s.sortedRegions() {
 		in := func(f func(time.Time) (time.Time, bool)) func(time.Time) (time.Time, bool) {
 			return func(t time.Time) (time.Time, bool) { s.rs = r; return f(t) }
