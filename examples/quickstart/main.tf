@@ -1,6 +1,7 @@
-# Quickstart: an availability SLO for a checkout service, its error budget and
-# live status, and the error-budget policy as a precondition. `make demo` runs
-# it against the local AWS emulator; point the provider at AWS to use it for real.
+# Quickstart: an availability SLO for a checkout service, its burn-rate alert
+# policy, and golden-AMI rollouts of its Auto Scaling group gated on the page
+# and on the error budget. `make demo` runs it against the local AWS emulator
+# (which seeds the group); point the provider at AWS to use it for real.
 terraform {
   required_version = ">= 1.8"
   required_providers {
@@ -90,19 +91,50 @@ resource "sre_alert_policy" "checkout" {
   no_data = { after = "15m" }
 }
 
-# Live status, read after the SLO exists: the error-budget policy made executable.
+# Live status, read after the SLO exists.
 data "sre_slo_status" "checkout" {
   name = sre_slo.checkout.name
 }
 
-resource "terraform_data" "release" {
-  input = "checkout v2.4.1"
+# Golden-AMI rollouts of the checkout fleet (an existing Auto Scaling group).
+# Set image_id to roll a new image: one canary, then the fleet, each gated on
+# the SLO's page staying quiet; a failed gate puts the previous version back.
+# No rollout starts while the error budget is spent, unless overridden.
+variable "group_name" {
+  description = "The Auto Scaling group of the checkout fleet."
+  type        = string
+  default     = "checkout"
+}
 
-  lifecycle {
-    precondition {
-      condition     = data.sre_slo_status.checkout.release_allowed
-      error_message = "The checkout error budget is spent: releases are frozen until it recovers."
-    }
+variable "image_id" {
+  description = "Golden AMI to roll onto the fleet; empty leaves it alone."
+  type        = string
+  default     = ""
+}
+
+variable "budget_override" {
+  description = "Roll even though the error budget is spent (an emergency fix)."
+  type        = bool
+  default     = false
+}
+
+resource "sre_asg_rollout" "checkout" {
+  count                  = var.image_id == "" ? 0 : 1
+  autoscaling_group_name = var.group_name
+  image_id               = var.image_id
+
+  canary = { count = 1, bake_time = "5m" }
+  gates = {
+    alarm_names        = [sre_alert_policy.checkout.page_alarm_name]
+    target_health      = true
+    health_check_grace = "1m"
+    timeout            = "10m"
+  }
+  fleet_bake_time = "5m"
+
+  error_budget_gate = {
+    slo      = sre_slo.checkout.name
+    override = var.budget_override
   }
 }
 
@@ -111,7 +143,7 @@ output "error_budget" {
   value = {
     allowed_bad_fraction = sre_slo.checkout.allowed_bad_fraction
     allowed_downtime     = sre_slo.checkout.allowed_downtime
-    burn_rate_thresholds = sre_slo.checkout.burn_rate_thresholds
+    burn_rate_thresholds = { for w, t in sre_slo.checkout.burn_rate_thresholds : w => format("%.2f", t) }
   }
 }
 
@@ -127,8 +159,15 @@ output "alerts" {
   description = "Per window: the burn-rate threshold and how fast a total outage fires it; known at plan time."
   value = {
     for name, a in sre_alert_policy.checkout.alerts :
-    name => "${a.severity}: burn rate ${a.burn_rate} over ${a.long_window}/${a.short_window}, a total outage fires it after ${a.detection_time} (${format("%.1f", a.budget_spent_at_detection * 100)}% of the budget)"
+    name => "${a.severity}: burn rate ${format("%.2f", a.burn_rate)} over ${a.long_window}/${a.short_window}, a total outage fires it after ${a.detection_time} (${format("%.1f", a.budget_spent_at_detection * 100)}% of the budget)"
   }
+}
+
+output "rollout" {
+  description = "What the rollout does, known at plan time."
+  value = var.image_id == "" ? "no rollout" : format("%s: %s -> %s, %d canary then waves %s, about %s",
+    var.group_name, sre_asg_rollout.checkout[0].preview.old_version, sre_asg_rollout.checkout[0].preview.new_version,
+  sre_asg_rollout.checkout[0].preview.canary, jsonencode(sre_asg_rollout.checkout[0].preview.waves), sre_asg_rollout.checkout[0].preview.expected_duration)
 }
 
 output "alert_policy" {

@@ -67,7 +67,7 @@ func TestStart_SeedsTheDemoFleetAndTraffic(t *testing.T) {
 	}
 
 	vals := readSeedOut(t, seedOut)
-	for _, k := range []string{"GROUP", "OLD_IMAGE_ID", "NEW_IMAGE_ID", "BROKEN_IMAGE_ID", "LAUNCH_TEMPLATE_ID", "TARGET_GROUP_ARN",
+	for _, k := range []string{"GROUP", "OLD_IMAGE_ID", "NEW_IMAGE_ID", "BROKEN_IMAGE_ID", "NEXT_IMAGE_ID", "LAUNCH_TEMPLATE_ID", "TARGET_GROUP_ARN",
 		"VPC_ID", "BASTION_GROUP", "PAGE_TOPIC_ARN", "TICKET_TOPIC_ARN", "ENDPOINT"} {
 		if vals[k] == "" {
 			t.Errorf("seed-out has no %s", k)

@@ -32,12 +32,12 @@ const (
 
 // fleet is what seedFleet created.
 type fleet struct {
-	name                               string
-	oldImage, newImage, brokenImage    string
-	bastionImageID                     string
-	ltID, tgARN                        string
-	pageTopic, ticketTopic             string
-	inService, healthy, bastionRunning int
+	name                                       string
+	oldImage, newImage, brokenImage, nextImage string
+	bastionImageID                             string
+	ltID, tgARN                                string
+	pageTopic, ticketTopic                     string
+	inService, healthy, bastionRunning         int
 }
 
 func (f *fleet) values() []kv {
@@ -46,6 +46,7 @@ func (f *fleet) values() []kv {
 		{"OLD_IMAGE_ID", f.oldImage},
 		{"NEW_IMAGE_ID", f.newImage},
 		{"BROKEN_IMAGE_ID", f.brokenImage},
+		{"NEXT_IMAGE_ID", f.nextImage},
 		{"LAUNCH_TEMPLATE_ID", f.ltID},
 		{"TARGET_GROUP_ARN", f.tgARN},
 		{"VPC_ID", seedVPC},
@@ -75,6 +76,7 @@ func seedFleet(ctx context.Context, s *awsemu.Server, cl *awsclient.Clients, nam
 	f := &fleet{
 		name:     name,
 		oldImage: s.AddImage(name + "-2026-11"), newImage: s.AddImage(name + "-2026-12"), brokenImage: s.AddImage(name + "-2026-12b"),
+		nextImage:      s.AddImage(name + "-2026-12c"),
 		bastionImageID: s.AddImage(bastionImage),
 		pageTopic:      fmt.Sprintf("arn:aws:sns:%s:%s:%s-page", awsemu.DefaultRegion, awsemu.DefaultAccountID, name),
 		ticketTopic:    fmt.Sprintf("arn:aws:sns:%s:%s:%s-ticket", awsemu.DefaultRegion, awsemu.DefaultAccountID, name),
