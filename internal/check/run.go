@@ -1,8 +1,10 @@
 package check
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -193,12 +195,23 @@ func freePlan() {
 	runtime.GC()
 }
 
-// evalModel converts and evaluates the model; the collector is paced by
-// boundMemory. Targets and groups are converted by JSON when only the
-// bundled rules run (see nativeModel).
+// evalModel evaluates the policies on the model's JSON form, decoded by
+// OPA: the document --dump-model prints is the input, by construction.
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
-	native := nativeModel(m, !eng.extra)
-	return eng.eval(ctx, func() ast.Value { return lazyInput(native) })
+	in, err := modelInput(m)
+	if err != nil {
+		return nil, err
+	}
+	return eng.eval(ctx, in)
+}
+
+// modelInput is the policies' input for m: its JSON, as OPA decodes it.
+func modelInput(m *planmodel.Model) (ast.Value, error) {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode model: %w", err)
+	}
+	return ast.ValueFromReader(bytes.NewReader(raw))
 }
 
 // newFindings keeps the findings that the state before the plan does not

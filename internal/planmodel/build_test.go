@@ -168,7 +168,7 @@ func TestBuildConcurrentMatchesSerial(t *testing.T) {
 		}
 		return modelJSON(t, p, opts)
 	}
-	opts := Options{SSHPort: 22, PublicPorts: []int{80, 443}, AllowHTTPRedirect: true, AdminCIDRs: []string{"203.0.113.0/24"}}
+	opts := Options{}
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
