@@ -1,18 +1,14 @@
 package check
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"sort"
 	"time"
-
-	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
 )
@@ -195,23 +191,13 @@ func freePlan() {
 	runtime.GC()
 }
 
-// evalModel evaluates the policies on the model's JSON form, decoded by
-// OPA: the document --dump-model prints is the input, by construction.
+// evalModel evaluates the policies on the model's JSON form (modelInput).
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
 	in, err := modelInput(m)
 	if err != nil {
 		return nil, err
 	}
 	return eng.eval(ctx, in)
-}
-
-// modelInput is the policies' input for m: its JSON, as OPA decodes it.
-func modelInput(m *planmodel.Model) (ast.Value, error) {
-	raw, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode model: %w", err)
-	}
-	return ast.ValueFromReader(bytes.NewReader(raw))
 }
 
 // newFindings keeps the findings that the state before the plan does not
