@@ -15,18 +15,30 @@ port := lib.params.ssh_port
 
 admin := net.cidr_merge(lib.params.admin_cidrs)
 
-# Every door (input.exposures row) that reaches SSH is judged by its
-# source and by the target it opens.
+# ssh_doors lists the doors (input.exposures rows) that reach SSH over
+# TCP, port ranges and protocol -1 included (lib.covers_port, inlined:
+# this runs once per row of the plan).
+ssh_doors := doors if {
+	p := port
+	doors := [x |
+		some x in input.exposures
+		x.from_port <= p
+		x.to_port >= p
+		x.protocol in {"tcp", "all"}
+	]
+}
+
+# Each door is judged by its source and by the target it opens.
 findings contains f if {
-	some x in lib.port_doors(port)
+	some x in ssh_doors
 	t := input.targets[x.target]
-	problem := door_problem(t, x)
+	problem := door_problem(t.role, x)
 	f := lib.violation(meta, t.address, sprintf("%s accepts SSH (%s) %s", [lib.describe(t), lib.port_text(x), problem]))
 }
 
-door_problem(t, x) := server_problem(x) if not lib.is_bastion(t)
+door_problem(role, x) := server_problem(x) if role != "bastion"
 
-door_problem(t, x) := bastion_problem(x) if lib.is_bastion(t)
+door_problem("bastion", x) := bastion_problem(x)
 
 # Other hosts: the only allowed source is a group that protects a bastion.
 server_problem(x) := sprintf("from %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if x.source_kind == "cidr"
