@@ -86,10 +86,24 @@ func emptyValue(v reflect.Value) bool {
 	return false
 }
 
-// converter builds OPA terms, sharing one term per distinct string.
-type converter struct{ strs map[string]*ast.Term }
+// converter builds OPA terms, sharing one term per distinct string and
+// one per slice the model shares (targets behind the same security groups
+// share their exposure): OPA values are immutable, so a shared value is
+// converted and held once.
+type converter struct {
+	strs   map[string]*ast.Term
+	slices map[sliceKey]*ast.Term
+}
 
-func newConverter() *converter { return &converter{strs: map[string]*ast.Term{}} }
+type sliceKey struct {
+	ptr uintptr
+	len int
+	typ reflect.Type
+}
+
+func newConverter() *converter {
+	return &converter{strs: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
+}
 
 func (c *converter) str(s string) *ast.Term {
 	t, ok := c.strs[s]
@@ -117,13 +131,18 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 		if v.IsNil() {
 			return ast.NullTerm()
 		}
-		fallthrough
-	case reflect.Array:
-		elems := make([]*ast.Term, v.Len())
-		for i := range elems {
-			elems[i] = c.term(v.Index(i))
+		if v.Len() == 0 {
+			return ast.ArrayTerm()
 		}
-		return ast.ArrayTerm(elems...)
+		k := sliceKey{v.Pointer(), v.Len(), v.Type()}
+		if t, ok := c.slices[k]; ok {
+			return t
+		}
+		t := c.array(v)
+		c.slices[k] = t
+		return t
+	case reflect.Array:
+		return c.array(v)
 	case reflect.Map:
 		if v.IsNil() {
 			return ast.NullTerm()
@@ -146,4 +165,12 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 		return ast.ObjectTerm(items...)
 	}
 	panic(fmt.Sprintf("modelInput: no JSON form for %s", v.Type()))
+}
+
+func (c *converter) array(v reflect.Value) *ast.Term {
+	elems := make([]*ast.Term, v.Len())
+	for i := range elems {
+		elems[i] = c.term(v.Index(i))
+	}
+	return ast.ArrayTerm(elems...)
 }
