@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -166,6 +167,52 @@ func TestExposureRowsCoverEverySourceKind(t *testing.T) {
 	for _, k := range []string{planmodel.SourceCIDR, planmodel.SourceSecurityGroup, planmodel.SourcePrefixList, planmodel.SourceSelf} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s rows: %v", k, kinds)
+		}
+	}
+}
+
+// conftest, when scripts/bench-check.sh has installed it into ./bin, denies
+// on --dump-model exactly the errors `check` reports (default parameters).
+func TestConftestOnDumpModelMatchesCheck(t *testing.T) {
+	conftest, err := filepath.Abs(filepath.Join("..", "..", "bin", "conftest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(conftest); err != nil {
+		t.Skip("no bin/conftest (bash scripts/bench-check.sh installs it)")
+	}
+	dir := t.TempDir()
+	for _, p := range goldenPlans(t) {
+		model := filepath.Join(dir, "model.json")
+		if err := os.WriteFile(model, []byte(dumpModel(t, "", p)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := exec.Command(conftest, "test", "--no-color", "-o", "json", "-p", "../../policies",
+			"--data", "../../policies/data.json", "--namespace", "sre.checker", model).Output()
+		var res []struct {
+			Failures []struct {
+				Msg string `json:"msg"`
+			} `json:"failures"`
+		}
+		if err := json.Unmarshal(out, &res); err != nil {
+			t.Fatalf("%s: conftest output %q: %v", p, out, err)
+		}
+		var got, want []string
+		for _, r := range res {
+			for _, f := range r.Failures {
+				got = append(got, f.Msg)
+			}
+		}
+		for _, f := range checkFindings(t, "", p) {
+			if f.Severity == SevError {
+				want = append(want, f.ID+" "+f.Address+": "+f.Message)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: conftest denies\n %q\ncheck reports\n %q", p, got, want)
 		}
 	}
 }
