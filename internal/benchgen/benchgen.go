@@ -23,6 +23,8 @@ type Options struct {
 	Resources  int // approximate number of resource instances
 	WorldEvery int // every Nth service opens 8080 to the world (0: none)
 	SSHEvery   int // every Nth service opens SSH to the world (0: none)
+	// Shape is one of Shapes; "" is ShapeModules.
+	Shape string
 }
 
 // Defaults are the options of `make bench` for a plan of n resources.
@@ -32,7 +34,27 @@ func Defaults(n int) Options { return Options{Resources: n, WorldEvery: 5, SSHEv
 func Write(w io.Writer, o Options) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	g := gen{worldEvery: o.WorldEvery, sshEvery: o.SSHEvery}
-	if err := g.write(bw, (o.Resources+perService-1)/perService); err != nil {
+	var err error
+	switch o.Shape {
+	case "", ShapeModules:
+		err = g.write(bw, (o.Resources+perService-1)/perService)
+	case ShapeFlat, ShapeRules, ShapeInstances:
+		f := &flat{g: g}
+		f.base()
+		n := max(o.Resources-len(f.changes), 1)
+		switch o.Shape {
+		case ShapeFlat:
+			f.flatShape(n)
+		case ShapeRules:
+			f.rulesShape(n)
+		default:
+			f.instancesShape(max(n, instanceGroups+1))
+		}
+		err = f.write(bw)
+	default:
+		err = fmt.Errorf("unknown shape %q; shapes: %v", o.Shape, Shapes)
+	}
+	if err != nil {
 		return err
 	}
 	return bw.Flush()
@@ -61,10 +83,15 @@ type TB interface {
 // TempPlan writes the default plan of n resources (Defaults) into the
 // test's temporary directory and returns its path; it fails the test if it
 // cannot.
-func TempPlan(tb TB, n int) string {
+func TempPlan(tb TB, n int) string { return TempPlanShape(tb, n, ShapeModules) }
+
+// TempPlanShape is TempPlan for a plan of the given shape.
+func TempPlanShape(tb TB, n int, shape string) string {
 	tb.Helper()
-	path := filepath.Join(tb.TempDir(), "plan-"+strconv.Itoa(n)+".json")
-	if err := WriteFile(path, Defaults(n)); err != nil {
+	o := Defaults(n)
+	o.Shape = shape
+	path := filepath.Join(tb.TempDir(), "plan-"+shape+"-"+strconv.Itoa(n)+".json")
+	if err := WriteFile(path, o); err != nil {
 		tb.Fatal(err)
 	}
 	return path
@@ -302,14 +329,7 @@ func (g gen) write(w *bufio.Writer, services int) error {
 	}
 	// Stream the document: resource_changes and planned_values are written
 	// service by service so generating 50k resources needs little memory.
-	enc := func(v any) error {
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}
+	enc := func(v any) error { return encode(w, v) }
 	w.WriteString(`{"format_version":"1.2","terraform_version":"1.8.5","timestamp":"2000-01-01T00:00:00Z","applyable":true,"complete":true,"errored":false,`)
 	w.WriteString(`"planned_values":{"root_module":{"resources":[`)
 	for i, c := range root {
@@ -350,6 +370,15 @@ func (g gen) write(w *bufio.Writer, services int) error {
 		return err
 	}
 	_, err := w.WriteString("}\n")
+	return err
+}
+
+func encode(w *bufio.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
 	return err
 }
 

@@ -26,7 +26,6 @@ import (
 type engine struct {
 	packages []packageQuery
 	meta     rego.PreparedEvalQuery
-	extra    bool // policies beyond the bundled ones are loaded
 }
 
 // checkOnlyStages are the compiler stages that report errors and change
@@ -103,7 +102,7 @@ func newEngine(ctx context.Context, extraDirs []string, data map[string]any) (*e
 		}
 		return q, nil
 	}
-	e := &engine{extra: len(extraDirs) > 0}
+	e := &engine{}
 	for _, p := range paths {
 		q, err := prepare(p + ".findings")
 		if err != nil {
@@ -153,15 +152,12 @@ type evalResult struct {
 }
 
 // eval runs the rule packages on input, on as many goroutines as there are
-// cores. Each goroutine gets its own input() (lazy inputs must not be
-// shared between goroutines) and evaluates packages in turn, reusing its
-// grown stack and what its input converted.
-func (e *engine) eval(ctx context.Context, input func() ast.Value) (*evalResult, error) {
+// cores, each evaluating packages in turn.
+func (e *engine) eval(ctx context.Context, in ast.Value) (*evalResult, error) {
 	found := make([][]Finding, len(e.packages))
 	errs := make([]error, len(e.packages))
 	var next atomic.Int64
 	work := func() {
-		in := input()
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(e.packages) {
@@ -174,7 +170,7 @@ func (e *engine) eval(ctx context.Context, input func() ast.Value) (*evalResult,
 	for range min(runtime.GOMAXPROCS(0), len(e.packages)) - 1 {
 		wg.Go(work)
 	}
-	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(input()), keepTerms)
+	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(in), keepTerms)
 	work()
 	wg.Wait()
 	out := &evalResult{}

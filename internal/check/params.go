@@ -171,22 +171,7 @@ func modelOptions(data map[string]any) planmodel.Options {
 	params := data["sre"].(map[string]any)["params"].(map[string]any)
 	b, _ := params["bastion"].(map[string]any)
 	opts := planmodel.Options{BastionTags: map[string]string{}}
-	opts.SSHPort, _ = asInt(params["ssh_port"])
 	opts.BastionNamePattern, _ = b["name_pattern"].(string)
-	ports, _ := params["public_ports"].([]any)
-	opts.PublicPorts = make([]int, 0, len(ports))
-	for _, x := range ports {
-		if n, ok := asInt(x); ok {
-			opts.PublicPorts = append(opts.PublicPorts, n)
-		}
-	}
-	opts.AllowHTTPRedirect, _ = params["allow_http_redirect"].(bool)
-	cidrs, _ := params["admin_cidrs"].([]any)
-	opts.AdminCIDRs = make([]string, 0, len(cidrs))
-	for _, c := range cidrs {
-		s, _ := c.(string)
-		opts.AdminCIDRs = append(opts.AdminCIDRs, s)
-	}
 	tags, _ := b["tags"].(map[string]any)
 	for k, v := range tags {
 		opts.BastionTags[k], _ = v.(string)

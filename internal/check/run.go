@@ -10,8 +10,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/open-policy-agent/opa/v1/ast"
-
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
 )
 
@@ -171,16 +169,16 @@ func readMemory(planSize int64) {
 }
 
 // boundMemory paces the collector for building and evaluating the model
-// of a plan of planSize bytes: collections spaced widely (GOGC 400: at 10k
-// resources a collection in the middle of evaluation nearly doubled its
-// time), under a soft limit of twice the plan plus 16 MiB, at least
-// 96 MiB, which keeps large plans under three times their size.
+// of a plan of planSize bytes: the default GOGC under a soft limit of 2.5
+// times the plan (at least 96 MiB). The evaluation's live heap (the
+// model's OPA value and OPA's work) can approach twice the plan; a lower
+// limit made the collector run back to back.
 func boundMemory(planSize int64) {
 	if userPaced() {
 		return
 	}
-	debug.SetGCPercent(400)
-	debug.SetMemoryLimit(max(2*planSize+16<<20, 96<<20))
+	debug.SetGCPercent(100)
+	debug.SetMemoryLimit(max(planSize*5/2, 96<<20))
 }
 
 // freePlan collects once the plan is dead, before evaluation allocates
@@ -193,12 +191,13 @@ func freePlan() {
 	runtime.GC()
 }
 
-// evalModel converts and evaluates the model; the collector is paced by
-// boundMemory. Targets and groups are converted by JSON when only the
-// bundled rules run (see nativeModel).
+// evalModel evaluates the policies on the model's JSON form (modelInput).
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
-	native := nativeModel(m, !eng.extra)
-	return eng.eval(ctx, func() ast.Value { return lazyInput(native) })
+	in, err := modelInput(m)
+	if err != nil {
+		return nil, err
+	}
+	return eng.eval(ctx, in)
 }
 
 // newFindings keeps the findings that the state before the plan does not

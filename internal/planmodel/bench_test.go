@@ -2,6 +2,7 @@ package planmodel
 
 import (
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/benchgen"
@@ -56,6 +57,29 @@ func BenchmarkBuild10k(b *testing.B) {
 	for range b.N {
 		if _, err := Build(p, Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkReadBuildShapes reads and builds the model of every plan shape
+// at 10k and 50k resources.
+func BenchmarkReadBuildShapes(b *testing.B) {
+	for _, shape := range benchgen.Shapes {
+		for _, n := range []int{10000, 50000} {
+			b.Run(shape+"/"+strconv.Itoa(n), func(b *testing.B) {
+				path := benchgen.TempPlanShape(b, n, shape)
+				b.ResetTimer()
+				for range b.N {
+					f, err := os.Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, _, err := Read(f, Options{}); err != nil {
+						b.Fatal(err)
+					}
+					f.Close()
+				}
+			})
 		}
 	}
 }

@@ -71,16 +71,6 @@ type Options struct {
 	// Before builds the model of the infrastructure as it is before the
 	// plan (from the prior values) instead of after it.
 	Before bool
-	// SSHPort is the port Index.SSHRules lists the rules for
-	// (DefaultSSHPort when zero).
-	SSHPort int
-	// PublicPorts and AllowHTTPRedirect are the policy parameters of the
-	// same names; Index.PublicIngress is judged with them (and SSHPort).
-	PublicPorts       []int
-	AllowHTTPRedirect bool
-	// AdminCIDRs is the policy parameter of the same name;
-	// Index.SSHSources is judged with it.
-	AdminCIDRs []string
 }
 
 // DefaultBastionPattern matches resources named like a bastion.
@@ -221,7 +211,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	}
 	b.attachGroups()
 	b.computeExposure()
-	b.sortAndIndex(parallel)
+	b.sortModel(parallel)
 	return b.m, nil
 }
 
@@ -1045,19 +1035,12 @@ func (b *builder) attachGroups() {
 	}
 }
 
-// sortAndIndex sorts the model's lists and builds the index: the groups'
-// part and the targets' part touch disjoint data, so on a large plan they
-// run at the same time.
-func (b *builder) sortAndIndex(parallel bool) {
-	ix := b.newIndex()
-	runTasks(parallel,
-		func() { b.sortTargets(); b.indexTargets(ix) },
-		func() { b.sortGroups(); b.indexGroups(ix) })
-	ix.SSHSources.addViolations(b.m.SecurityGroups, b.m.Targets)
-	// Duplicates collapse, as they do in the Rego sets these lists stand for.
-	ix.UnknownTargets = slices.Compact(ix.UnknownTargets)
-	ix.PublicIngress.Violations = slices.Compact(ix.PublicIngress.Violations)
-	b.m.Index = ix
+// sortModel sorts the model's lists and lists its exposure rows: the
+// groups' part and the targets' part touch disjoint data, so on a large
+// plan they run at the same time.
+func (b *builder) sortModel(parallel bool) {
+	runTasks(parallel, b.sortTargets, b.sortGroups)
+	b.m.Exposures = b.exposureRows()
 }
 
 func (b *builder) sortGroups() {

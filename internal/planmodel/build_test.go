@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -168,7 +169,7 @@ func TestBuildConcurrentMatchesSerial(t *testing.T) {
 		}
 		return modelJSON(t, p, opts)
 	}
-	opts := Options{SSHPort: 22, PublicPorts: []int{80, 443}, AllowHTTPRedirect: true, AdminCIDRs: []string{"203.0.113.0/24"}}
+	opts := Options{}
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -213,5 +214,31 @@ func TestLastStringMatchesStrMap(t *testing.T) {
 		if w, wok := m[k]; v != w || ok != wok {
 			t.Errorf("%s: lastString gives %q %v, strMap %q %v", k, v, ok, w, wok)
 		}
+	}
+}
+
+// A configuration whose parts have the wrong types is bad input, as it was
+// when encoding/json read it.
+func TestConfigurationTypesAreChecked(t *testing.T) {
+	for _, cfg := range []string{
+		`{"root_module": {"resources": {}}}`,
+		`{"root_module": {"resources": [{"type": 1}]}}`,
+		`{"root_module": {"resources": [{"expressions": []}]}}`,
+		`{"root_module": {"module_calls": {"m": {"module": []}}}}`,
+		`{"root_module": {"outputs": {"o": {"expression": {"references": "x"}}}}}`,
+		`[]`,
+	} {
+		plan := `{"format_version": "1.2", "resource_changes": [], "configuration": ` + cfg + `}`
+		if _, err := Parse([]byte(plan)); err == nil || !strings.Contains(err.Error(), "configuration") {
+			t.Errorf("%s: error %v", cfg, err)
+		}
+	}
+	ok := `{"format_version": "1.2", "resource_changes": [], "configuration": {"root_module": {"resources": [{"mode": "managed", "type": "aws_vpc", "name": "a", "expressions": {"cidr_block": {"constant_value": "10.0.0.0/16"}}}], "outputs": {"o": {"expression": {"references": ["aws_vpc.a.id", "aws_vpc.a"]}}}}}}`
+	p, err := Parse([]byte(ok))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := p.root.resources["aws_vpc.a"]; r == nil || r.exprs["cidr_block"] == nil || len(p.root.outputs["o"].refs) != 2 {
+		t.Errorf("configuration read as %+v", p.root)
 	}
 }

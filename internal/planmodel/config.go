@@ -1,7 +1,6 @@
 package planmodel
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -42,36 +41,217 @@ type expr struct {
 }
 
 type rawExpr struct {
-	References    []string        `json:"references"`
-	ConstantValue json.RawMessage `json:"constant_value"`
+	References []string
+	Constant   bool // constant_value is present
 }
 
 type rawModule struct {
-	Outputs map[string]struct {
-		Expression rawExpr `json:"expression"`
-	} `json:"outputs"`
-	Resources []struct {
-		Mode              string         `json:"mode"`
-		Type              string         `json:"type"`
-		Name              string         `json:"name"`
-		Expressions       map[string]any `json:"expressions"`
-		ForEachExpression *rawExpr       `json:"for_each_expression"`
-	} `json:"resources"`
-	ModuleCalls map[string]struct {
-		Expressions       map[string]any `json:"expressions"`
-		ForEachExpression *rawExpr       `json:"for_each_expression"`
-		Module            rawModule      `json:"module"`
-	} `json:"module_calls"`
+	Outputs     map[string]rawExpr
+	Resources   []rawResource
+	ModuleCalls map[string]rawCall
 }
 
+type rawResource struct {
+	Mode, Type, Name  string
+	Expressions       map[string]any
+	ForEachExpression *rawExpr
+}
+
+type rawCall struct {
+	Expressions       map[string]any
+	ForEachExpression *rawExpr
+	Module            rawModule
+}
+
+// parseConfig reads the plan's configuration. It is decoded by the plan's
+// own scanner, not encoding/json: a configuration that grows with the plan
+// has an expressions object per resource, and reflection over them cost
+// more than reading the rest of the plan. Expressions take encoding/json's
+// generic form (objects as maps, numbers as float64).
 func parseConfig(data []byte) (*configModule, error) {
-	var raw struct {
-		RootModule rawModule `json:"root_module"`
+	s := newScanner(data)
+	v, err := s.decode(0)
+	if err == nil {
+		err = s.end()
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
+	if err != nil {
 		return nil, err
 	}
-	return buildConfigModule(&raw.RootModule, nil, 0)
+	var raw rawModule
+	if root, ok := v.(fields); ok {
+		if err := raw.read(member(root, "root_module")); err != nil {
+			return nil, err
+		}
+	} else if v != nil {
+		return nil, errors.New("not an object")
+	}
+	return buildConfigModule(&raw, nil, 0)
+}
+
+// member returns the last value of key in an object, as encoding/json
+// would keep it.
+func member(fs fields, key string) any {
+	var v any
+	for _, f := range fs {
+		if f.k == key {
+			v = f.v
+		}
+	}
+	return v
+}
+
+// objectOf checks that v is an object or null.
+func objectOf(v any, what string) (fields, error) {
+	fs, ok := v.(fields)
+	if !ok && v != nil {
+		return nil, fmt.Errorf("%s is not an object", what)
+	}
+	return fs, nil
+}
+
+func (m *rawModule) read(v any) error {
+	fs, err := objectOf(v, "module")
+	if err != nil {
+		return err
+	}
+	outs, err := objectOf(member(fs, "outputs"), "outputs")
+	if err != nil {
+		return err
+	}
+	for _, o := range outs {
+		of, err := objectOf(o.v, "output "+o.k)
+		if err != nil {
+			return err
+		}
+		e, err := readExpr(member(of, "expression"))
+		if err != nil {
+			return fmt.Errorf("output %s: %w", o.k, err)
+		}
+		if m.Outputs == nil {
+			m.Outputs = map[string]rawExpr{}
+		}
+		if e == nil {
+			e = &rawExpr{}
+		}
+		m.Outputs[o.k] = *e
+	}
+	rs, _ := member(fs, "resources").([]any)
+	if v := member(fs, "resources"); rs == nil && v != nil {
+		return errors.New("resources is not a list")
+	}
+	for i, r := range rs {
+		rf, err := objectOf(r, "resource")
+		if err != nil {
+			return err
+		}
+		var res rawResource
+		for _, k := range []struct {
+			key string
+			dst *string
+		}{{"mode", &res.Mode}, {"type", &res.Type}, {"name", &res.Name}} {
+			if v := member(rf, k.key); v != nil {
+				str, ok := v.(string)
+				if !ok {
+					return fmt.Errorf("resource %d: %s is not a string", i, k.key)
+				}
+				*k.dst = str
+			}
+		}
+		exprs, err := objectOf(member(rf, "expressions"), "expressions")
+		if err != nil {
+			return err
+		}
+		if exprs != nil {
+			res.Expressions = jsonObject(exprs)
+		}
+		if res.ForEachExpression, err = readExpr(member(rf, "for_each_expression")); err != nil {
+			return err
+		}
+		m.Resources = append(m.Resources, res)
+	}
+	calls, err := objectOf(member(fs, "module_calls"), "module_calls")
+	if err != nil {
+		return err
+	}
+	for _, c := range calls {
+		cf, err := objectOf(c.v, "module call "+c.k)
+		if err != nil {
+			return err
+		}
+		var call rawCall
+		exprs, err := objectOf(member(cf, "expressions"), "expressions")
+		if err != nil {
+			return err
+		}
+		if exprs != nil {
+			call.Expressions = jsonObject(exprs)
+		}
+		if call.ForEachExpression, err = readExpr(member(cf, "for_each_expression")); err != nil {
+			return err
+		}
+		if err := call.Module.read(member(cf, "module")); err != nil {
+			return fmt.Errorf("module %s: %w", c.k, err)
+		}
+		if m.ModuleCalls == nil {
+			m.ModuleCalls = map[string]rawCall{}
+		}
+		m.ModuleCalls[c.k] = call
+	}
+	return nil
+}
+
+// readExpr reads a leaf expression; nil for null.
+func readExpr(v any) (*rawExpr, error) {
+	fs, err := objectOf(v, "expression")
+	if err != nil || fs == nil {
+		return nil, err
+	}
+	e := &rawExpr{}
+	for _, f := range fs {
+		switch f.k {
+		case "references":
+			list, ok := f.v.([]any)
+			if !ok && f.v != nil {
+				return nil, errors.New("references is not a list")
+			}
+			e.References = e.References[:0]
+			for _, r := range list {
+				str, ok := r.(string)
+				if !ok {
+					return nil, errors.New("reference is not a string")
+				}
+				e.References = append(e.References, str)
+			}
+		case "constant_value":
+			e.Constant = true
+		}
+	}
+	return e, nil
+}
+
+// jsonValue turns a decoded value into encoding/json's generic form.
+func jsonValue(v any) any {
+	switch v := v.(type) {
+	case fields:
+		return jsonObject(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case int:
+		return float64(v)
+	}
+	return v
+}
+
+func jsonObject(fs fields) map[string]any {
+	m := make(map[string]any, len(fs))
+	for _, f := range fs {
+		m[f.k] = jsonValue(f.v) // the last of duplicate keys wins, as in encoding/json
+	}
+	return m
 }
 
 func buildConfigModule(raw *rawModule, call *moduleCall, depth int) (*configModule, error) {
@@ -85,7 +265,7 @@ func buildConfigModule(raw *rawModule, call *moduleCall, depth int) (*configModu
 		call:      call,
 	}
 	for name, o := range raw.Outputs {
-		m.outputs[name] = expr{refs: o.Expression.References, constant: len(o.Expression.ConstantValue) > 0}
+		m.outputs[name] = expr{refs: o.References, constant: o.Constant}
 	}
 	for _, r := range raw.Resources {
 		if r.Mode != "managed" {

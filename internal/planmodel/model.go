@@ -12,7 +12,7 @@ package planmodel
 
 // ModelVersion changes whenever the JSON shape of Model changes
 // incompatibly, so user-written Rego can check it.
-const ModelVersion = 1
+const ModelVersion = 2
 
 // Model is the network model policies are evaluated on.
 type Model struct {
@@ -24,8 +24,9 @@ type Model struct {
 	NetworkACLRules   []NetworkACLRule             `json:"network_acl_rules"`
 	IPFilters         []IPFilter                   `json:"ip_filters"`
 	Unresolved        []Unresolved                 `json:"unresolved"`
-	// Index lists the keys of the parts the bundled rules start from.
-	Index *Index `json:"index,omitempty"`
+	// Exposures lists every door: a row per target, ingress rule and
+	// source.
+	Exposures []ExposureRow `json:"exposures"`
 }
 
 // Target kinds.

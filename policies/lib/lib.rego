@@ -55,14 +55,6 @@ internet_lb(t) if {
 	t.internet_facing
 }
 
-# internet_lb_target(addr) is internet_lb(input.targets[addr]), by address
-# (see describe_target).
-internet_lb_target(addr) if {
-	t := input.targets[addr]
-	t.kind == "load_balancer"
-	t.internet_facing
-}
-
 is_bastion(t) if t.role == "bastion"
 
 describe(t) := sprintf("%s (attached to nothing in this plan)", [t.address]) if t.role == "unattached"
@@ -71,108 +63,47 @@ else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.us
 
 else := t.address
 
-# describe_target(addr) is describe(input.targets[addr]) (lib_test checks
-# they agree). Rules that iterate many targets pass addresses: a function's
-# arguments key OPA's call cache, and hashing a target of the checker's
-# lazy input converts all of it.
-describe_target(addr) := t.address if {
-	# Most targets are worded as their address: check that case first.
-	t := input.targets[addr]
-	not t.role == "unattached"
-	count(object.get(t, "used_by", [])) == 0
-} else := sprintf("%s (attached to nothing in this plan)", [t.address]) if {
-	t := input.targets[addr]
-	t.role == "unattached"
-} else := sprintf("%s (launch template used by %s)", [t.address, concat(", ", t.used_by)]) if {
-	t := input.targets[addr]
-	count(object.get(t, "used_by", [])) > 0
-}
-
-# Indexes shared by the rules. Each is computed once per evaluation and
-# holds keys, not objects (sets hash their members), so a rule that needs
-# "targets with something unknown" or "rules that reach a port" iterates a
-# short list instead of every target in the plan. The checker precomputes
-# them into input.index; a model without one (a hand-written test input)
-# gets them computed here, with the same result.
+# Sets shared by the rules, computed once per evaluation from the model:
+# they hold keys, so a rule iterates a short list of what concerns it.
 
 # unknown_targets contains [attribute, address] for every target attribute
 # that stays unknown until apply.
-unknown_targets contains x if some x in input.index.unknown_targets
-
 unknown_targets contains [u, addr] if {
-	not input.index
 	some addr, t in input.targets
 	some u in t.unknown
 }
 
 # unknown_rules contains [group key, rule index] for rules with unknown
 # parts.
-unknown_rules contains x if some x in input.index.unknown_rules
-
 unknown_rules contains [k, i] if {
-	not input.index
 	some k, sg in input.security_groups
 	some i, r in sg.ingress
 	r.unknown
 }
 
-# public_exposures contains [address, exposure index] for exposure from
-# public addresses.
-public_exposures contains x if some x in input.index.public_exposures
-
+# public_exposures contains [address, exposure index] for effective
+# exposure from public addresses.
 public_exposures contains [addr, i] if {
-	not input.index
 	some addr, t in input.targets
 	some i, e in t.exposure
 	e.public
 }
 
-load_balancers contains addr if some addr in input.index.load_balancers
-
 load_balancers contains addr if {
-	not input.index
 	some addr, t in input.targets
 	t.kind == "load_balancer"
 }
 
 # public_ip_targets contains the address of every target that gets a
 # public IP.
-public_ip_targets contains addr if some addr in input.index.public_ip_targets
-
 public_ip_targets contains addr if {
-	not input.index
 	some addr, t in input.targets
 	t.public_ip
 }
 
-# port_rules contains [group key, rule index] for ingress rules that reach
-# port p over TCP (port ranges and protocol -1 included).
-port_rules(p) := {x | some x in input.index.ssh_rules} if {
-	input.index.ssh_port == p
-} else := {[k, i] |
-	some k, sg in input.security_groups
-	some i, r in sg.ingress
-	covers_port(r, p)
-}
-
-# prefix_list_rules contains [group key, rule index, prefix list] for rules
-# with prefix lists whose entries are not in the plan.
-prefix_list_rules contains x if some x in input.index.prefix_list_rules
-
-prefix_list_rules contains [k, i, pl] if {
-	not input.index
-	some k, sg in input.security_groups
-	some i, r in sg.ingress
-	some pl in r.prefix_lists
-}
-
-# protected lists the targets a group protects. Rule-level checks visit
-# each rule once per group, not once per target, so they stay linear in the
-# size of the plan. The bundled rules iterate
-# input.security_groups[k].protects instead and pass addresses
-# (describe_target): an array of targets is hashed, and hashing a target of
-# the lazy input converts all of it.
-protected(k) := [t |
-	some addr in input.security_groups[k].protects
-	t := input.targets[addr]
+# port_doors(p) lists the exposure rows (input.exposures) that reach port
+# p over TCP (port ranges and protocol -1 included).
+port_doors(p) := [x |
+	some x in input.exposures
+	covers_port(x, p)
 ]

@@ -20,31 +20,30 @@ test_unknown_severity if {
 	lib.unknown_severity == "warning" with data.sre.params.unknown as "warn"
 }
 
-test_describe_target_words_a_target_as_describe if {
-	targets := {
-		"a": {"address": "a", "role": "unattached"},
-		"b": {"address": "b", "role": "launch_template", "used_by": ["g1", "g2"]},
-		"c": {"address": "c", "role": "server", "used_by": []},
-		"d": {"address": "d"},
-	}
-	lib.describe_target("a") == "a (attached to nothing in this plan)" with input.targets as targets
-	lib.describe_target("b") == "b (launch template used by g1, g2)" with input.targets as targets
-	lib.describe_target("c") == "c" with input.targets as targets
-	lib.describe_target("d") == "d" with input.targets as targets
-	not lib.describe_target("e") with input.targets as targets
-	every addr, t in targets {
-		lib.describe_target(addr) == lib.describe(t) with input.targets as targets
-	}
+test_describe if {
+	lib.describe({"address": "a", "role": "unattached"}) == "a (attached to nothing in this plan)"
+	lib.describe({"address": "b", "role": "server", "used_by": ["g1", "g2"]}) == "b (launch template used by g1, g2)"
+	lib.describe({"address": "c", "role": "server", "used_by": []}) == "c"
+	lib.describe({"address": "d"}) == "d"
 }
 
-test_internet_lb_target if {
-	targets := {
-		"lb": {"kind": "load_balancer", "internet_facing": true},
-		"internal": {"kind": "load_balancer", "internet_facing": false},
-		"vm": {"kind": "instance"},
+test_sets_from_the_model if {
+	m := {
+		"targets": {
+			"lb": {"kind": "load_balancer", "public_ip": false, "exposure": [{"public": true}], "unknown": ["internet_facing"]},
+			"vm": {"kind": "instance", "public_ip": true, "exposure": [{"public": false}, {"public": true}]},
+		},
+		"security_groups": {"sg": {"ingress": [{"unknown": ["cidrs"]}, {}]}},
+		"exposures": [
+			{"protocol": "tcp", "from_port": 20, "to_port": 30, "source": "a"},
+			{"protocol": "udp", "from_port": 22, "to_port": 22, "source": "b"},
+			{"protocol": "all", "from_port": 0, "to_port": 65535, "source": "c"},
+		],
 	}
-	lib.internet_lb_target("lb") with input.targets as targets
-	not lib.internet_lb_target("internal") with input.targets as targets
-	not lib.internet_lb_target("vm") with input.targets as targets
-	not lib.internet_lb_target("missing") with input.targets as targets
+	lib.load_balancers == {"lb"} with input as m
+	lib.public_ip_targets == {"vm"} with input as m
+	lib.public_exposures == {["lb", 0], ["vm", 1]} with input as m
+	lib.unknown_targets == {["internet_facing", "lb"]} with input as m
+	lib.unknown_rules == {["sg", 0]} with input as m
+	[x.source | some x in lib.port_doors(22)] == ["a", "c"] with input as m
 }

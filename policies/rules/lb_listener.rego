@@ -5,38 +5,13 @@ package sre.rules.lb_listener
 
 import data.sre.lib
 
-# The precomputed findings below repeat these texts; the tests check they
-# agree.
 meta := {
 	"id": "NET005",
 	"title": "Internet-facing listeners are HTTPS/TLS on 443",
 	"remediation": "Listen with protocol HTTPS (or TLS for network load balancers) on port 443, with a certificate; turn plain HTTP into a redirect to HTTPS.",
 }
 
-# The checker judges the listeners in Go (input.index.lb_listeners) with the
-# allow_http_redirect it records; when that is the one in force, the rule
-# only words what it found.
-precomputed if input.index.lb_listeners.allow_http_redirect == lib.params.allow_http_redirect
-
-# lib.violation(meta, listener, message) as an object literal with meta's
-# texts written out (the tests check they agree; see public_ingress).
-findings contains {
-	"id": "NET005", "title": "Internet-facing listeners are HTTPS/TLS on 443", "severity": "error", "kind": "violation",
-	"address": listener, "message": concat("", ["internet-facing ", lb, " listens with ", protocol, " on port ", port, " (listener ", listener, ")"]),
-	"remediation": "Listen with protocol HTTPS (or TLS for network load balancers) on port 443, with a certificate; turn plain HTTP into a redirect to HTTPS.",
-} if {
-	precomputed
-	some [listener, lb, protocol, port] in input.index.lb_listeners.violations
-}
-
 findings contains f if {
-	precomputed
-	some [listener, u, lb] in input.index.lb_listeners.unknown
-	f := lib.cannot_prove(meta, listener, concat("", ["the ", u, " of listener ", listener, " on internet-facing ", lb, " stays unknown until apply"]))
-}
-
-findings contains f if {
-	not precomputed
 	some addr in lib.load_balancers
 	t := input.targets[addr]
 	lib.internet_lb(t)
@@ -59,7 +34,6 @@ compliant(l) if {
 }
 
 findings contains f if {
-	not precomputed
 	some addr in lib.load_balancers
 	t := input.targets[addr]
 	lib.internet_lb(t)

@@ -1,6 +1,5 @@
 package sre.rules.lb_listener_test
 
-import data.sre.lib
 import data.sre.rules.lb_listener
 
 model(internet_facing, l) := {
@@ -41,18 +40,12 @@ test_unknown_protocol_cannot_be_proved if {
 	[f.kind | some f in fs] == ["cannot_prove"]
 }
 
-test_precomputed_listeners_used_when_parameters_match if {
-	ix := {"lb_listeners": {
-		"allow_http_redirect": true,
-		"violations": [["aws_lb_listener.l", "aws_lb.web", "HTTP", "80"]],
-		"unknown": [["aws_lb_listener.m", "port", "aws_lb.web"]],
-	}}
-	fs := lb_listener.findings with input as {"targets": {}, "unresolved": [], "index": ix}
-	{f.message | some f in fs} == {
-		"internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)",
-		"cannot prove compliance: the port of listener aws_lb_listener.m on internet-facing aws_lb.web stays unknown until apply",
-	}
-	lib.violation(lb_listener.meta, "aws_lb_listener.l", "internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)") in fs
-	count(lb_listener.findings) == 1 with input as object.union(model(true, listener(80, "HTTP", ["forward"], false)), {"index": object.union(ix, {"load_balancers": ["lb"]})})
+test_plain_http_message_names_listener_and_lb if {
+	fs := lb_listener.findings with input as model(true, listener(80, "HTTP", ["forward"], false))
+	[f.message | some f in fs] == ["internet-facing aws_lb.web listens with HTTP on port 80 (listener aws_lb_listener.l)"]
+}
+
+test_http_redirect_fails_when_not_allowed if {
+	count(lb_listener.findings) == 1 with input as model(true, listener(80, "HTTP", ["redirect"], true))
 		with data.sre.params.allow_http_redirect as false
 }

@@ -6,41 +6,13 @@ package sre.rules.public_ingress
 
 import data.sre.lib
 
-# The precomputed findings below repeat these texts; the tests check they
-# agree.
 meta := {
 	"id": "NET001",
 	"title": "Internet ingress only to load balancers on 443",
 	"remediation": "Remove the public source from the rule, or put the service behind an internet-facing load balancer listening on 443.",
 }
 
-# The checker judges the public exposures in Go (input.index.public_ingress)
-# with the parameters it records, and words each message as the rule below
-# does; when its parameters are the ones in force, the rule takes the
-# messages as they are.
-precomputed if {
-	pi := input.index.public_ingress
-	pi.public_ports == lib.params.public_ports
-	pi.allow_http_redirect == lib.params.allow_http_redirect
-	pi.ssh_port == lib.params.ssh_port
-}
-
-# What lib.violation(meta, addr, message) returns, as an object literal with
-# meta's texts written out (the tests check they agree): there is a finding
-# per public exposure, and per finding a call costs twice the allocations, a
-# lookup of meta a third more time, and even a variable bound to it once
-# another 13% (OPA scans a body's bindings linearly).
-findings contains {
-	"id": "NET001", "title": "Internet ingress only to load balancers on 443", "severity": "error", "kind": "violation",
-	"address": addr, "message": message,
-	"remediation": "Remove the public source from the rule, or put the service behind an internet-facing load balancer listening on 443.",
-} if {
-	precomputed
-	some [addr, message] in input.index.public_ingress.violations
-}
-
 findings contains f if {
-	not precomputed
 	some [addr, i] in lib.public_exposures
 	t := input.targets[addr]
 	e := t.exposure[i]
@@ -85,16 +57,15 @@ findings contains f if {
 	some u in unknown_parts(r)
 	some addr in input.security_groups[k].protects
 	t := input.targets[addr]
-	f := lib.cannot_prove(meta, t.address, sprintf("%s: %s of rule %s stays unknown until apply", [lib.describe_target(addr), u, r.declared_in]))
+	f := lib.cannot_prove(meta, t.address, sprintf("%s: %s of rule %s stays unknown until apply", [lib.describe(t), u, r.declared_in]))
 }
 
 findings contains f if {
-	some [k, i, pl] in lib.prefix_list_rules
-	r := input.security_groups[k].ingress[i]
-	some addr in input.security_groups[k].protects
-	t := input.targets[addr]
-	not lib.internet_lb_target(addr)
-	f := lib.cannot_prove(meta, t.address, sprintf("%s: rule %s allows prefix list %s, whose entries are not in the plan", [lib.describe_target(addr), r.declared_in, pl]))
+	some x in input.exposures
+	x.source_kind == "prefix_list"
+	t := input.targets[x.target]
+	not lib.internet_lb(t)
+	f := lib.cannot_prove(meta, t.address, sprintf("%s: rule %s allows prefix list %s, whose entries are not in the plan", [lib.describe(t), x.declared_in, x.source]))
 }
 
 findings contains f if {

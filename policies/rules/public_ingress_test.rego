@@ -1,6 +1,5 @@
 package sre.rules.public_ingress_test
 
-import data.sre.lib
 import data.sre.rules.public_ingress
 
 exposure(proto, from, to, cidrs) := {
@@ -73,22 +72,19 @@ test_unknown_is_a_warning_when_configured if {
 	[f.severity | some f in fs] == ["warning"]
 }
 
-precomputed_index(ports, violations) := {"public_ingress": {
-	"public_ports": ports, "allow_http_redirect": true, "ssh_port": 22,
-	"violations": violations,
-}}
-
-test_precomputed_violations_used_when_parameters_match if {
-	ix := precomputed_index([443], [["t", "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r"]])
-	fs := public_ingress.findings with input as {"targets": {}, "security_groups": {}, "unresolved": [], "index": ix}
-	[f] := [f | some f in fs]
-	f == lib.violation(public_ingress.meta, "t", "t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via r")
+test_message_names_port_sources_and_rules if {
+	t := object.union(target("launch_template", "server", [exposure("tcp", 8080, 8080, ["0.0.0.0/0"])]), {"used_by": ["a"]})
+	fs := public_ingress.findings with input as {"targets": {"t": t}, "security_groups": {}, "unresolved": []}
+	[f.message | some f in fs] == ["t (launch template used by a) accepts tcp/8080 from the whole internet (0.0.0.0/0) via aws_security_group_rule.r"]
 }
 
-test_precomputed_violations_ignored_when_parameters_differ if {
-	t := target("load_balancer", "load_balancer", [exposure("tcp", 8443, 8443, ["0.0.0.0/0"])])
-	ix := object.union(precomputed_index([8443], []), {"public_exposures": [["t", 0]]})
-	fs := public_ingress.findings with input as {"targets": {"t": t}, "security_groups": {}, "unresolved": [], "index": ix}
-	[f] := [f | some f in fs]
-	f.message == "t accepts tcp/8443 from the whole internet (0.0.0.0/0) via aws_security_group_rule.r"
+test_prefix_list_door_cannot_be_proved_except_on_internet_lb if {
+	door := {
+		"target": "t", "security_group": "sg", "protocol": "tcp", "from_port": 443, "to_port": 443,
+		"source_kind": "prefix_list", "source": "pl-1", "world": false, "public": false, "declared_in": "r",
+	}
+	server := {"targets": {"t": target("instance", "server", [])}, "security_groups": {}, "unresolved": [], "exposures": [door]}
+	[f.message | some f in public_ingress.findings] == ["cannot prove compliance: t: rule r allows prefix list pl-1, whose entries are not in the plan"] with input as server
+	lb := object.union(server, {"targets": {"t": target("load_balancer", "load_balancer", [])}})
+	count(public_ingress.findings) == 0 with input as lb
 }

@@ -15,80 +15,59 @@ port := lib.params.ssh_port
 
 admin := net.cidr_merge(lib.params.admin_cidrs)
 
-# Each rule that reaches SSH is judged once; only rules with a problem fan
-# out to the targets their group protects, so a large fleet that is
-# reachable only from the bastion costs one check per rule.
-# ssh_rules holds [group key, rule index] of every rule that reaches SSH.
-ssh_rules := lib.port_rules(port)
-
-# The checker judges the sources of the SSH-reaching rules in Go
-# (input.index.ssh_sources) with the SSH port and admin CIDRs it records,
-# and words the findings as the rules below do; when its parameters are
-# the ones in force, the rule takes them as they are.
-precomputed if {
-	input.index.ssh_port == port
-	ss := input.index.ssh_sources
-	ss.exact
-	ss.admin_cidrs == lib.params.admin_cidrs
+# ssh_doors lists the doors (input.exposures rows) that reach SSH over
+# TCP, port ranges and protocol -1 included (lib.covers_port, inlined:
+# this runs once per row of the plan).
+ssh_doors := doors if {
+	p := port
+	doors := [x |
+		some x in input.exposures
+		x.from_port <= p
+		x.to_port >= p
+		x.protocol in {"tcp", "all"}
+	]
 }
 
-# What lib.violation returns, as an object literal whose constant parts are
-# looked up once, before the loop (a call per finding costs twice the
-# allocations, a lookup of meta per finding a third more time).
-findings contains {
-	"id": id, "title": title, "severity": "error", "kind": "violation",
-	"address": addr, "message": message, "remediation": remediation,
-} if {
-	precomputed
-	id := meta.id
-	title := meta.title
-	remediation := meta.remediation
-	some [addr, message] in input.index.ssh_sources.violations
-}
-
+# Each door is judged by its source and by the target it opens.
 findings contains f if {
-	not precomputed
-	some [k, i] in ssh_rules
-	r := input.security_groups[k].ingress[i]
-	some problem in server_problems(r)
-	some addr in input.security_groups[k].protects
-	t := input.targets[addr]
-	not t.role == "bastion"
-	f := lib.violation(meta, t.address, sprintf("%s accepts SSH (%s) %s", [lib.describe_target(addr), lib.port_text(r), problem]))
+	some x in ssh_doors
+	t := input.targets[x.target]
+	problem := door_problem(t.role, x)
+	f := lib.violation(meta, t.address, sprintf("%s accepts SSH (%s) %s", [lib.describe(t), lib.port_text(x), problem]))
 }
 
-findings contains f if {
-	not precomputed
-	some [k, i] in ssh_rules
-	input.security_groups[k].bastion
-	r := input.security_groups[k].ingress[i]
-	some problem in bastion_problems(r)
-	some addr in input.security_groups[k].protects
-	t := input.targets[addr]
-	t.role == "bastion"
-	f := lib.violation(meta, t.address, sprintf("%s accepts SSH (%s) %s", [lib.describe_target(addr), lib.port_text(r), problem]))
-}
+door_problem(role, x) := server_problem(x) if role != "bastion"
+
+door_problem("bastion", x) := bastion_problem(x)
 
 # Other hosts: the only allowed source is a group that protects a bastion.
-server_problems(r) := (({sprintf("from %s via %s; only the bastion's security group may reach SSH", [c, r.declared_in]) |
-	some c in array.concat(r.cidr_ipv4, r.cidr_ipv6)
-} | {sprintf("from security group %s, which does not protect the bastion, via %s", [s, r.declared_in]) |
-	some s in r.source_security_groups
-	not input.security_groups[s].bastion
-}) | {sprintf("from its own security group %s via %s; only the bastion's security group may reach SSH", [r.security_group, r.declared_in]) |
-	r.self
-	not input.security_groups[r.security_group].bastion
-}) | prefix_list_problems(r)
+server_problem(x) := sprintf("from %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if x.source_kind == "cidr"
+
+server_problem(x) := sprintf("from security group %s, which does not protect the bastion, via %s", [x.source, x.declared_in]) if {
+	x.source_kind == "security_group"
+	not input.security_groups[x.source].bastion
+}
+
+server_problem(x) := sprintf("from its own security group %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if {
+	x.source_kind == "self"
+	not input.security_groups[x.source].bastion
+}
+
+server_problem(x) := prefix_list_problem(x) if x.source_kind == "prefix_list"
 
 # Bastion: every CIDR source must lie inside the admin CIDRs.
-bastion_problems(r) := ({sprintf("from %s, outside the admin CIDRs, via %s", [c, r.declared_in]) |
-	some c in array.concat(r.cidr_ipv4, r.cidr_ipv6)
-	not admin_cidr(c)
-} | {sprintf("from security group %s; the bastion takes SSH only from the admin CIDRs (via %s)", [s, r.declared_in]) |
-	some s in r.source_security_groups
-}) | prefix_list_problems(r)
+bastion_problem(x) := sprintf("from %s, outside the admin CIDRs, via %s", [x.source, x.declared_in]) if {
+	x.source_kind == "cidr"
+	not admin_cidr(x.source)
+}
 
-prefix_list_problems(r) := {sprintf("from prefix list %s via %s", [pl, r.declared_in]) | some pl in r.prefix_lists}
+bastion_problem(x) := sprintf("from security group %s; the bastion takes SSH only from the admin CIDRs (via %s)", [x.source, x.declared_in]) if {
+	x.source_kind == "security_group"
+}
+
+bastion_problem(x) := prefix_list_problem(x) if x.source_kind == "prefix_list"
+
+prefix_list_problem(x) := sprintf("from prefix list %s via %s", [x.source, x.declared_in])
 
 admin_cidr(c) if {
 	some a in admin
@@ -103,7 +82,7 @@ findings contains f if {
 	some u in unknown_parts(r)
 	some addr in input.security_groups[k].protects
 	t := input.targets[addr]
-	f := lib.cannot_prove(meta, t.address, sprintf("%s: %s of rule %s stays unknown until apply, so SSH exposure cannot be ruled out", [lib.describe_target(addr), u, r.declared_in]))
+	f := lib.cannot_prove(meta, t.address, sprintf("%s: %s of rule %s stays unknown until apply, so SSH exposure cannot be ruled out", [lib.describe(t), u, r.declared_in]))
 }
 
 findings contains f if {

@@ -1,6 +1,5 @@
 package sre.rules.ssh_test
 
-import data.sre.lib
 import data.sre.rules.ssh
 
 rule(from, to, cidrs, sgs) := {
@@ -17,6 +16,21 @@ model(role, r) := {
 		"other-sg": {"bastion": false, "ingress": []},
 	},
 	"unresolved": [],
+	"exposures": doors(r),
+}
+
+# The exposure rows the model lists for rule r of group sg protecting t.
+doors(r) := array.concat(
+	array.concat(
+		[door(r, "cidr", c) | some c in array.concat(r.cidr_ipv4, r.cidr_ipv6)],
+		[door(r, "security_group", g) | some g in r.source_security_groups],
+	),
+	[door(r, "self", "sg") | r.self],
+)
+
+door(r, kind, source) := {
+	"target": "t", "security_group": "sg", "protocol": r.protocol, "from_port": r.from_port, "to_port": r.to_port,
+	"source_kind": kind, "source": source, "world": source == "0.0.0.0/0", "public": false, "declared_in": r.declared_in,
 }
 
 test_server_ssh_from_bastion_group_passes if {
@@ -62,21 +76,34 @@ test_unknown_ports_cannot_be_proved if {
 	[f.kind | some f in fs] == ["cannot_prove"]
 }
 
-ssh_index(exact, violations) := {"ssh_port": 22, "ssh_rules": [], "ssh_sources": {
-	"admin_cidrs": [], "exact": exact, "rules": [],
-	"violations": violations,
-}}
+messages(m) := ms if {
+	ms := {f.message | some f in ssh.findings} with input as m
+}
 
-# The index words the findings; with matching parameters the rule takes
-# them as they are, and judges the model itself otherwise.
-test_precomputed_violations_used_when_parameters_match if {
-	sgs := {"g": {"protects": ["t"], "bastion": false, "ingress": []}}
-	t := {"address": "t", "role": "server"}
-	vs := [
-		["t", "t accepts SSH (tcp/22) from 10.0.0.0/8 via r; only the bastion's security group may reach SSH"],
-		["b", "b accepts SSH (tcp/22) from security group sg-1; the bastion takes SSH only from the admin CIDRs (via r)"],
-	]
-	fs := ssh.findings with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(true, vs)}
-	fs == {lib.violation(ssh.meta, addr, message) | some [addr, message] in vs}
-	count(ssh.findings) == 0 with input as {"targets": {"t": t}, "security_groups": sgs, "unresolved": [], "index": ssh_index(false, vs)}
+test_server_ssh_from_own_group_fails if {
+	r := object.union(rule(22, 22, [], []), {"self": true})
+	messages(model("server", r)) == {"t accepts SSH (tcp/22) from its own security group sg via aws_security_group_rule.r; only the bastion's security group may reach SSH"}
+}
+
+test_server_ssh_message_names_source_and_rule if {
+	messages(model("server", rule(20, 30, ["10.0.0.0/8"], ["other-sg"]))) == {
+		"t accepts SSH (tcp/20-30) from 10.0.0.0/8 via aws_security_group_rule.r; only the bastion's security group may reach SSH",
+		"t accepts SSH (tcp/20-30) from security group other-sg, which does not protect the bastion, via aws_security_group_rule.r",
+	}
+}
+
+test_bastion_ssh_from_a_group_fails if {
+	messages(model("bastion", rule(22, 22, [], ["bastion-sg"]))) == {"t accepts SSH (tcp/22) from security group bastion-sg; the bastion takes SSH only from the admin CIDRs (via aws_security_group_rule.r)"}
+}
+
+test_prefix_list_door_fails_on_server_and_bastion if {
+	pl := object.union(door(rule(22, 22, [], []), "prefix_list", "pl-1"), {"source_kind": "prefix_list"})
+	every role in ["server", "bastion"] {
+		m := object.union(model(role, rule(22, 22, [], [])), {"exposures": [pl]})
+		messages(m) == {"t accepts SSH (tcp/22) from prefix list pl-1 via aws_security_group_rule.r"}
+	}
+}
+
+test_door_not_reaching_ssh_passes if {
+	count(ssh.findings) == 0 with input as model("server", object.union(rule(22, 22, ["10.0.0.0/8"], []), {"protocol": "udp"}))
 }

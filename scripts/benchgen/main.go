@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/benchgen"
 )
@@ -15,6 +16,7 @@ func main() {
 	flag.IntVar(&o.Resources, "resources", o.Resources, "approximate number of resource instances")
 	flag.IntVar(&o.WorldEvery, "world-every", o.WorldEvery, "every Nth service opens 8080 to the world (0: none)")
 	flag.IntVar(&o.SSHEvery, "ssh-every", o.SSHEvery, "every Nth service opens SSH to the world (0: none)")
+	flag.StringVar(&o.Shape, "shape", benchgen.ShapeModules, "plan shape: "+strings.Join(benchgen.Shapes, ", "))
 	out := flag.String("o", "-", "output file")
 	flag.Parse()
 	var err error

@@ -1,0 +1,176 @@
+package check
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
+)
+
+// The policies' input is the model's JSON form as OPA would decode it.
+// Rather than writing the JSON and reading it back, modelInput builds the
+// same OPA value from the model's structs, by their json tags, as
+// encoding/json would write them: the tags are the one definition of the
+// shape (TestInputIsDumpModel compares with --dump-model's output).
+
+// modelInput is the policies' input for m. The model's top-level members
+// are converted concurrently.
+func modelInput(m *planmodel.Model) (ast.Value, error) {
+	root := reflect.ValueOf(m).Elem()
+	fields := structFields(root.Type())
+	items := make([][2]*ast.Term, 0, len(fields))
+	terms := make([]*ast.Term, len(fields))
+	var wg sync.WaitGroup
+	for i, f := range fields {
+		fv := root.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) {
+			continue
+		}
+		wg.Go(func() { terms[i] = newConverter().term(fv) })
+	}
+	wg.Wait()
+	for i, f := range fields {
+		if terms[i] != nil {
+			items = append(items, [2]*ast.Term{f.key, terms[i]})
+		}
+	}
+	return ast.NewObject(items...), nil
+}
+
+type jsonField struct {
+	index     int
+	key       *ast.Term
+	omitEmpty bool
+}
+
+var fieldCache sync.Map // reflect.Type → []jsonField
+
+// structFields lists the JSON members of struct type t, in field order.
+func structFields(t reflect.Type) []jsonField {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]jsonField)
+	}
+	var fs []jsonField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		tag := sf.Tag.Get("json")
+		if !sf.IsExported() || tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = sf.Name
+		}
+		fs = append(fs, jsonField{index: i, key: ast.StringTerm(name), omitEmpty: strings.Contains(","+opts+",", ",omitempty,")})
+	}
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+// emptyValue is encoding/json's test for omitempty.
+func emptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String, reflect.Slice, reflect.Map, reflect.Array:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// converter builds OPA terms, sharing one term per distinct string and
+// one per slice the model shares (targets behind the same security groups
+// share their exposure): OPA values are immutable, so a shared value is
+// converted and held once.
+type converter struct {
+	strs   map[string]*ast.Term
+	slices map[sliceKey]*ast.Term
+}
+
+type sliceKey struct {
+	ptr uintptr
+	len int
+	typ reflect.Type
+}
+
+func newConverter() *converter {
+	return &converter{strs: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
+}
+
+func (c *converter) str(s string) *ast.Term {
+	t, ok := c.strs[s]
+	if !ok {
+		t = ast.StringTerm(s)
+		c.strs[s] = t
+	}
+	return t
+}
+
+func (c *converter) term(v reflect.Value) *ast.Term {
+	switch v.Kind() {
+	case reflect.String:
+		return c.str(v.String())
+	case reflect.Bool:
+		return ast.InternedTerm(v.Bool())
+	case reflect.Int, reflect.Int64:
+		return ast.InternedTerm(int(v.Int()))
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ast.NullTerm()
+		}
+		return c.term(v.Elem())
+	case reflect.Slice:
+		if v.IsNil() {
+			return ast.NullTerm()
+		}
+		if v.Len() == 0 {
+			return ast.ArrayTerm()
+		}
+		k := sliceKey{v.Pointer(), v.Len(), v.Type()}
+		if t, ok := c.slices[k]; ok {
+			return t
+		}
+		t := c.array(v)
+		c.slices[k] = t
+		return t
+	case reflect.Array:
+		return c.array(v)
+	case reflect.Map:
+		if v.IsNil() {
+			return ast.NullTerm()
+		}
+		items := make([][2]*ast.Term, 0, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			items = append(items, [2]*ast.Term{c.str(it.Key().String()), c.term(it.Value())})
+		}
+		return ast.ObjectTerm(items...)
+	case reflect.Struct:
+		fields := structFields(v.Type())
+		items := make([][2]*ast.Term, 0, len(fields))
+		for _, f := range fields {
+			fv := v.Field(f.index)
+			if f.omitEmpty && emptyValue(fv) {
+				continue
+			}
+			items = append(items, [2]*ast.Term{f.key, c.term(fv)})
+		}
+		return ast.ObjectTerm(items...)
+	}
+	panic(fmt.Sprintf("modelInput: no JSON form for %s", v.Type()))
+}
+
+func (c *converter) array(v reflect.Value) *ast.Term {
+	elems := make([]*ast.Term, v.Len())
+	for i := range elems {
+		elems[i] = c.term(v.Index(i))
+	}
+	return ast.ArrayTerm(elems...)
+}
