@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -73,15 +74,15 @@ func (r *runner) load() (*planmodel.Plan, error) {
 func (r *runner) buildModels(opts planmodel.Options) (model, before *planmodel.Model, err error) {
 	plan, err := r.load()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, r.namePlan(err)
 	}
 	if model, err = planmodel.Build(plan, opts); err != nil {
-		return nil, nil, err
+		return nil, nil, r.namePlan(err)
 	}
 	if r.cfg.changedOnly {
 		opts.Before = true
 		if before, err = planmodel.Build(plan, opts); err != nil {
-			return nil, nil, err
+			return nil, nil, r.namePlan(err)
 		}
 	}
 	freePlan()
@@ -215,6 +216,20 @@ func newFindings(after, before []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// namePlan prefixes the plan's file name ("stdin" for -) to what the
+// plan reader says is wrong with it, so the one line on standard error
+// names the file.
+func (r *runner) namePlan(err error) error {
+	if !planmodel.IsInputError(err) {
+		return err
+	}
+	name := r.cfg.planPath
+	if name == "-" {
+		name = "stdin"
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 func unwrapPathErr(err error) error {
