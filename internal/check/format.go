@@ -55,7 +55,11 @@ func (f textFormat) write(w io.Writer, r *Report) error {
 		case x.Severity == SevWarning:
 			label = f.paint("1;33", "WARN ")
 		}
-		fmt.Fprintf(b, "%s %s %s\n", label, f.paint("1", x.ID), x.Address)
+		fmt.Fprintf(b, "%s %s %s", label, f.paint("1", x.ID), x.Address)
+		if x.File != "" {
+			fmt.Fprintf(b, " (%s:%d)", x.File, x.Line)
+		}
+		b.WriteByte('\n')
 		fmt.Fprintf(b, "      %s\n", x.Message)
 		if x.WaivedBy != nil {
 			fmt.Fprintf(b, "      waived until %s by %s: %s\n", x.WaivedBy.Expires, x.WaivedBy.Owner, x.WaivedBy.Reason)
@@ -99,7 +103,11 @@ func (githubFormat) write(w io.Writer, r *Report) error {
 		if x.Severity == SevWarning {
 			level = "warning"
 		}
-		fmt.Fprintf(b, "::%s file=%s,title=%s::%s\n", level, ghProperty(r.Plan), ghProperty(x.ID+" "+x.Address),
+		where := "file=" + ghProperty(r.Plan)
+		if x.File != "" {
+			where = fmt.Sprintf("file=%s,line=%d,endLine=%d", ghProperty(x.File), x.Line, x.EndLine)
+		}
+		fmt.Fprintf(b, "::%s %s,title=%s::%s\n", level, where, ghProperty(x.ID+" "+x.Address),
 			ghData(x.Message+" — "+x.Remediation))
 	}
 	return b.Flush()

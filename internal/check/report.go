@@ -19,6 +19,12 @@ type Finding struct {
 	Address     string `json:"address"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation"`
+	// File, Line and EndLine are where the resource's block is written
+	// (File relative to the repository or configuration root), when the
+	// configuration was read (--config) and holds the address.
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	EndLine int    `json:"end_line,omitempty"`
 	// WaivedBy is set when a waiver suppresses the finding.
 	WaivedBy *Waiver `json:"waived_by,omitempty"`
 }

@@ -26,14 +26,20 @@ type config struct {
 	changedOnly bool
 	dumpModel   bool
 	noColor     bool
+	// configDir is the Terraform configuration to locate findings in;
+	// configSet says --config was given (else the current directory is
+	// read when it holds .tf files).
+	configDir string
+	configSet bool
 }
 
 // runner evaluates one plan. It returns plain data; rendering and the exit
 // code are decided by the caller.
 type runner struct {
-	cfg   config
-	stdin io.Reader
-	now   time.Time
+	cfg    config
+	stdin  io.Reader
+	stderr io.Writer
+	now    time.Time
 }
 
 // load reads and parses the plan file, or stdin for "-".
@@ -142,6 +148,9 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 			return nil, err
 		}
 		findings = applyWaivers(findings, ws, r.now)
+	}
+	if err := r.locate(findings); err != nil {
+		return nil, err
 	}
 	sortFindings(findings)
 	sort.Slice(res.Rules, func(i, j int) bool { return res.Rules[i].ID < res.Rules[j].ID })
