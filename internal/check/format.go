@@ -27,11 +27,19 @@ func newFormatter(name string, color bool) (formatter, bool) {
 		return junitFormat{}, true
 	case "github":
 		return githubFormat{}, true
+	case "mermaid":
+		return doorsFormat{}, true
+	case "dot":
+		return doorsFormat{dot: true}, true
 	}
 	return nil, false
 }
 
-const formatNames = "text, json, sarif, junit, github"
+const formatNames = "text, json, sarif, junit, github, mermaid, dot"
+
+// drawsDoors reports whether a format draws the doors graph, which the
+// runner then builds from the model.
+func drawsDoors(format string) bool { return format == "mermaid" || format == "dot" }
 
 // textFormat is for people: one block per finding, worst first.
 type textFormat struct{ color bool }

@@ -2,6 +2,8 @@ package check
 
 import (
 	"sort"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/doors"
 )
 
 // Severities.
@@ -42,6 +44,8 @@ type Report struct {
 	Plan     string    `json:"plan"`
 	Findings []Finding `json:"findings"`
 	Rules    []Rule    `json:"rules"`
+	// Doors is the graph --format mermaid|dot draws; nil for the others.
+	Doors *doors.Graph `json:"-"`
 }
 
 // Summary counts findings that are not waived.

@@ -157,7 +157,11 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 	if findings == nil {
 		findings = []Finding{}
 	}
-	return &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}, nil
+	rep := &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}
+	if drawsDoors(r.cfg.format) {
+		rep.Doors = doorGraph(model, adminCIDRs(data), findings)
+	}
+	return rep, nil
 }
 
 // Collector pacing. A check is one short burst of allocation: reading,
