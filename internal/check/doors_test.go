@@ -1,6 +1,8 @@
 package check
 
 import (
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -131,5 +133,28 @@ func TestDoorsDOT(t *testing.T) {
 	}
 	if strings.Count(out, "{") != strings.Count(out, "}") {
 		t.Errorf("unbalanced braces:\n%s", out)
+	}
+}
+
+// Graphviz reads the DOT drawing of every fixture plan. Graphviz is
+// optional on developer machines: the test is skipped without `dot`.
+func TestDoorsDOTParsesWithGraphviz(t *testing.T) {
+	dot, err := exec.LookPath("dot")
+	if err != nil {
+		t.Skip("graphviz dot not installed")
+	}
+	paths, _ := filepath.Glob(filepath.Join("testdata", "plans", "*.json"))
+	for _, p := range paths {
+		code, out, errOut := runCheck(t, "", "--format", "dot", "--data", testData, p)
+		if code == exitBadInput {
+			t.Fatalf("%s: %s", p, errOut)
+		}
+		cmd := exec.Command(dot, "-Tcanon")
+		cmd.Stdin = strings.NewReader(out)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+			t.Errorf("%s: dot: %v %s\n%s", p, err, stderr.String(), out)
+		}
 	}
 }
