@@ -51,5 +51,12 @@ done
 files+=("$work/default-params.mmd")
 # Drawings the fixtures do not make: capped, odd characters, self edges.
 go run ./scripts/doorsamples "$work"
-files+=("$work/capped.mmd" "$work/escaping.mmd" "$@")
+files+=("$work/capped.mmd" "$work/escaping.mmd")
+# The example in the checker's documentation.
+awk '/^```mermaid$/{on=1; next} /^```$/{on=0} on' docs/checker.md >"$work/docs-example.mmd"
+if [[ ! -s $work/docs-example.mmd ]]; then
+  echo "mermaid-check: no mermaid block in docs/checker.md" >&2
+  exit 1
+fi
+files+=("$work/docs-example.mmd" "$@")
 node "$cache/parse.mjs" "${files[@]}"
