@@ -209,3 +209,52 @@ func TestConfigProblems(t *testing.T) {
 		t.Errorf("nothing located next to a broken file:\n%s", out)
 	}
 }
+
+// With .terraform/modules/modules.json (written by terraform init), module
+// directories come from it: here module.base lives where only the
+// manifest says, as a registry module's downloaded copy would.
+func TestLocateThroughTheModuleManifest(t *testing.T) {
+	root, dir := fixtureWorkspace(t, "evasion_module_for_each")
+	vendored := filepath.Join(dir, ".terraform", "modules", "base")
+	if err := os.MkdirAll(filepath.Dir(vendored), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(root, "modules", "three_tier"), vendored); err != nil {
+		t.Fatal(err)
+	}
+	manifest := `{"Modules":[{"Key":"","Source":"","Dir":"."},` +
+		`{"Key":"base","Source":"registry.example/acme/three-tier/aws","Version":"1.0.0","Dir":".terraform/modules/base"},` +
+		`{"Key":"svc","Source":"../../modules/service","Dir":"../../modules/service"},` +
+		`{"Key":"svc.open","Source":"../open_rule","Dir":"../../modules/open_rule"}]}`
+	if err := os.WriteFile(filepath.Join(dir, ".terraform", "modules", "modules.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Default parameters: NET002 on the bastion, in module.base.
+	code, out, errOut := runCheck(t, "", "--format", "json", "--config", dir, plan("evasion_module_for_each"))
+	if code != exitViolations || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var res struct{ Findings []Finding }
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	var bastion *Finding
+	for i, f := range res.Findings {
+		if f.Address == bastLT {
+			bastion = &res.Findings[i]
+		}
+		if f.File == "" {
+			t.Errorf("%s not located", f.Address)
+		}
+	}
+	if bastion == nil {
+		t.Fatalf("no finding on %s", bastLT)
+	}
+	want := "scenarios/evasion_module_for_each/.terraform/modules/base/main.tf"
+	if bastion.File != want {
+		t.Errorf("%s in %s, want %s", bastLT, bastion.File, want)
+	}
+	if got := lineOf(t, filepath.Join(root, filepath.FromSlash(bastion.File)), bastion.Line); got != `resource "aws_launch_template" "bastion" {` {
+		t.Errorf("line %d is %q", bastion.Line, got)
+	}
+}
