@@ -70,13 +70,19 @@ type Graph struct {
 
 // Options bound the drawing.
 type Options struct {
-	// MaxNodes caps the resource nodes drawn (networks are always drawn);
-	// 0 means DefaultMaxNodes.
+	// MaxNodes caps the resource nodes drawn; 0 means DefaultMaxNodes.
 	MaxNodes int
+	// MaxNetworks caps the source networks drawn besides the internet and
+	// the admin networks; the rest become one node. 0 means
+	// DefaultMaxNetworks.
+	MaxNetworks int
 }
 
-// DefaultMaxNodes keeps a drawing readable in a pull-request comment.
-const DefaultMaxNodes = 30
+// Defaults that keep a drawing readable in a pull-request comment.
+const (
+	DefaultMaxNodes    = 30
+	DefaultMaxNetworks = 8
+)
 
 // Drawing is a laid-out graph: collapsed, capped, sorted, grouped by
 // module.
@@ -104,6 +110,10 @@ func Layout(g Graph, opt Options) *Drawing {
 	if opt.MaxNodes <= 0 {
 		opt.MaxNodes = DefaultMaxNodes
 	}
+	if opt.MaxNetworks <= 0 {
+		opt.MaxNetworks = DefaultMaxNetworks
+	}
+	g = mergeNetworks(g, opt.MaxNetworks)
 	byID := make(map[string]*Node, len(g.Nodes))
 	for i := range g.Nodes {
 		n := &g.Nodes[i]
@@ -273,6 +283,55 @@ func Layout(g Graph, opt Options) *Drawing {
 		}
 	}
 	return d
+}
+
+// otherNetworks is the ID of the node that stands for the networks past
+// the cap.
+const otherNetworks = "\x00other networks"
+
+// mergeNetworks keeps max Network nodes, those with a red edge first, and
+// reroutes the edges of the others to one node that counts them.
+func mergeNetworks(g Graph, max int) Graph {
+	red := map[string]bool{}
+	for _, e := range g.Edges {
+		if e.Violation {
+			red[e.From] = true
+		}
+	}
+	var nets []Node
+	for _, n := range g.Nodes {
+		if n.Kind == Network {
+			nets = append(nets, n)
+		}
+	}
+	if len(nets) <= max {
+		return g
+	}
+	sort.SliceStable(nets, func(i, j int) bool {
+		if red[nets[i].ID] != red[nets[j].ID] {
+			return red[nets[i].ID]
+		}
+		return nets[i].Label < nets[j].Label
+	})
+	merged := map[string]bool{}
+	for _, n := range nets[max:] {
+		merged[n.ID] = true
+	}
+	out := Graph{}
+	for _, n := range g.Nodes {
+		if !merged[n.ID] {
+			out.Nodes = append(out.Nodes, n)
+		}
+	}
+	out.Nodes = append(out.Nodes, Node{ID: otherNetworks, Kind: Network,
+		Label: fmt.Sprintf("%d other networks", len(merged)), Detail: "see the findings"})
+	for _, e := range g.Edges {
+		if merged[e.From] {
+			e.From = otherNetworks
+		}
+		out.Edges = append(out.Edges, e)
+	}
+	return out
 }
 
 func dedupe(s []string) []string {

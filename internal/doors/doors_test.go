@@ -108,3 +108,25 @@ func TestAddressPatterns(t *testing.T) {
 		t.Errorf("splitModule %q %q", m, l)
 	}
 }
+
+func TestLayoutMergesNetworksPastTheCap(t *testing.T) {
+	g := Graph{Nodes: []Node{{ID: "aws_instance.a", Kind: Server, Label: "aws_instance.a"}}}
+	for i := 0; i < 5; i++ {
+		id := fmt.Sprintf("198.51.100.%d/32", i)
+		g.Nodes = append(g.Nodes, Node{ID: id, Kind: Network, Label: id})
+		g.Edges = append(g.Edges, Edge{From: id, To: "aws_instance.a", Label: "tcp/22", Violation: i == 4})
+	}
+	d := Layout(g, Options{MaxNetworks: 2})
+	var labels []string
+	for _, n := range d.Nodes {
+		labels = append(labels, n.Label)
+	}
+	// The red one and the first by label are kept; three merged into one node whose
+	// three identical edges are drawn once.
+	if got := strings.Join(labels, "|"); got != "198.51.100.0/32|198.51.100.4/32|3 other networks|aws_instance.a" {
+		t.Errorf("nodes %s", got)
+	}
+	if len(d.Edges) != 3 {
+		t.Errorf("edges %+v", d.Edges)
+	}
+}
