@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
+	"github.com/sre-provider/terraform-provider-sre/internal/tfsource"
 )
 
 // config is the parsed command line.
@@ -112,6 +113,12 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 			engc <- compiled{eng, err}
 		}()
 	}
+	var tfConfig *tfsource.Config
+	if !r.cfg.dumpModel {
+		if tfConfig, err = r.loadConfig(); err != nil {
+			return nil, err
+		}
+	}
 	model, before, err := r.buildModels(modelOptions(data))
 	if err != nil {
 		return nil, err
@@ -149,9 +156,7 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 		}
 		findings = applyWaivers(findings, ws, r.now)
 	}
-	if err := r.locate(findings); err != nil {
-		return nil, err
-	}
+	locate(tfConfig, findings)
 	sortFindings(findings)
 	sort.Slice(res.Rules, func(i, j int) bool { return res.Rules[i].ID < res.Rules[j].ID })
 	if findings == nil {
