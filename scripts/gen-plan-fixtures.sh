@@ -4,7 +4,8 @@
 # against the plan-only test provider (internal/testprovider/aws), and the
 # `terraform show -json` output is committed under testdata/plans.
 # Tests read only the committed JSON; run this (make fixtures) after
-# changing a scenario, the modules or the test provider.
+# changing a scenario, the modules or the test provider. SCENARIOS="a b"
+# plans only those scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,6 +50,9 @@ workspace() {
 for scenario in "$src"/scenarios/*/; do
   name=$(basename "$scenario")
   [[ $name == _common ]] && continue
+  if [[ -n ${SCENARIOS:-} && " $SCENARIOS " != *" $name "* ]]; then
+    continue
+  fi
   ws=$work/scenarios/$name
   shopt -s nullglob
   files=("$scenario"*.tf)

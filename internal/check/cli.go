@@ -49,7 +49,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	color := !cfg.noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout)
 	fmtr, _ := newFormatter(cfg.format, color)
-	r := &runner{cfg: cfg, stdin: stdin, now: time.Now().UTC()}
+	r := &runner{cfg: cfg, stdin: stdin, stderr: stderr, now: time.Now().UTC()}
 	report, err := safeRun(r, stdout)
 	if err != nil {
 		if isInputError(err) {
@@ -109,6 +109,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.waiversPath, "waivers", "", "waivers file (YAML or JSON): address glob, rule, reason, owner, expires")
 	fs.BoolVar(&cfg.changedOnly, "changed-only", false, "report only exposure this plan introduces, not what already exists")
 	fs.BoolVar(&cfg.dumpModel, "dump-model", false, "print the network model as JSON (the input your own Rego sees) and exit")
+	fs.StringVar(&cfg.configDir, "config", "", "Terraform configuration directory: findings get the file and line of their block (default: the current directory when it holds .tf files)")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "never colour text output (also NO_COLOR=1)")
 	var positional []string
 	for {
@@ -125,6 +126,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.configSet = cfg.configSet || f.Name == "config" })
 	switch len(positional) {
 	case 0:
 		return cfg, errors.New("missing plan file (a `terraform show -json` document, or - for stdin)")
@@ -149,7 +151,7 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 		f := fs.Lookup(n)
 		arg := ""
 		if _, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool {
-			arg = " " + strings.ToUpper(map[string]string{"format": "name", "policy": "dir"}[n])
+			arg = " " + strings.ToUpper(map[string]string{"format": "name", "policy": "dir", "config": "dir"}[n])
 			if arg == " " {
 				arg = " FILE"
 			}

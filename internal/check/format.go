@@ -27,11 +27,19 @@ func newFormatter(name string, color bool) (formatter, bool) {
 		return junitFormat{}, true
 	case "github":
 		return githubFormat{}, true
+	case "mermaid":
+		return doorsFormat{}, true
+	case "dot":
+		return doorsFormat{dot: true}, true
 	}
 	return nil, false
 }
 
-const formatNames = "text, json, sarif, junit, github"
+const formatNames = "text, json, sarif, junit, github, mermaid, dot"
+
+// drawsDoors reports whether a format draws the doors graph, which the
+// runner then builds from the model.
+func drawsDoors(format string) bool { return format == "mermaid" || format == "dot" }
 
 // textFormat is for people: one block per finding, worst first.
 type textFormat struct{ color bool }
@@ -55,7 +63,11 @@ func (f textFormat) write(w io.Writer, r *Report) error {
 		case x.Severity == SevWarning:
 			label = f.paint("1;33", "WARN ")
 		}
-		fmt.Fprintf(b, "%s %s %s\n", label, f.paint("1", x.ID), x.Address)
+		fmt.Fprintf(b, "%s %s %s", label, f.paint("1", x.ID), x.Address)
+		if x.File != "" {
+			fmt.Fprintf(b, " (%s:%d)", x.File, x.Line)
+		}
+		b.WriteByte('\n')
 		fmt.Fprintf(b, "      %s\n", x.Message)
 		if x.WaivedBy != nil {
 			fmt.Fprintf(b, "      waived until %s by %s: %s\n", x.WaivedBy.Expires, x.WaivedBy.Owner, x.WaivedBy.Reason)
@@ -99,7 +111,11 @@ func (githubFormat) write(w io.Writer, r *Report) error {
 		if x.Severity == SevWarning {
 			level = "warning"
 		}
-		fmt.Fprintf(b, "::%s file=%s,title=%s::%s\n", level, ghProperty(r.Plan), ghProperty(x.ID+" "+x.Address),
+		where := "file=" + ghProperty(r.Plan)
+		if x.File != "" {
+			where = fmt.Sprintf("file=%s,line=%d,endLine=%d", ghProperty(x.File), x.Line, x.EndLine)
+		}
+		fmt.Fprintf(b, "::%s %s,title=%s::%s\n", level, where, ghProperty(x.ID+" "+x.Address),
 			ghData(x.Message+" — "+x.Remediation))
 	}
 	return b.Flush()

@@ -2,6 +2,8 @@ package check
 
 import (
 	"sort"
+
+	"github.com/sre-provider/terraform-provider-sre/internal/doors"
 )
 
 // Severities.
@@ -19,6 +21,12 @@ type Finding struct {
 	Address     string `json:"address"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation"`
+	// File, Line and EndLine are where the resource's block is written
+	// (File relative to the repository or configuration root), when the
+	// configuration was read (--config) and holds the address.
+	File    string `json:"file,omitempty"`
+	Line    int    `json:"line,omitempty"`
+	EndLine int    `json:"end_line,omitempty"`
 	// WaivedBy is set when a waiver suppresses the finding.
 	WaivedBy *Waiver `json:"waived_by,omitempty"`
 }
@@ -36,6 +44,8 @@ type Report struct {
 	Plan     string    `json:"plan"`
 	Findings []Finding `json:"findings"`
 	Rules    []Rule    `json:"rules"`
+	// Doors is the graph --format mermaid|dot draws; nil for the others.
+	Doors *doors.Graph `json:"-"`
 }
 
 // Summary counts findings that are not waived.

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/planmodel"
+	"github.com/sre-provider/terraform-provider-sre/internal/tfsource"
 )
 
 // config is the parsed command line.
@@ -23,14 +25,20 @@ type config struct {
 	changedOnly bool
 	dumpModel   bool
 	noColor     bool
+	// configDir is the Terraform configuration to locate findings in;
+	// configSet says --config was given (else the current directory is
+	// read when it holds .tf files).
+	configDir string
+	configSet bool
 }
 
 // runner evaluates one plan. It returns plain data; rendering and the exit
 // code are decided by the caller.
 type runner struct {
-	cfg   config
-	stdin io.Reader
-	now   time.Time
+	cfg    config
+	stdin  io.Reader
+	stderr io.Writer
+	now    time.Time
 }
 
 // load reads and parses the plan file, or stdin for "-".
@@ -71,15 +79,15 @@ func (r *runner) load() (*planmodel.Plan, error) {
 func (r *runner) buildModels(opts planmodel.Options) (model, before *planmodel.Model, err error) {
 	plan, err := r.load()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, r.namePlan(err)
 	}
 	if model, err = planmodel.Build(plan, opts); err != nil {
-		return nil, nil, err
+		return nil, nil, r.namePlan(err)
 	}
 	if r.cfg.changedOnly {
 		opts.Before = true
 		if before, err = planmodel.Build(plan, opts); err != nil {
-			return nil, nil, err
+			return nil, nil, r.namePlan(err)
 		}
 	}
 	freePlan()
@@ -102,6 +110,12 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 			eng, err := newEngine(ctx, r.cfg.policyDirs, data)
 			engc <- compiled{eng, err}
 		}()
+	}
+	var tfConfig *tfsource.Config
+	if !r.cfg.dumpModel {
+		if tfConfig, err = r.loadConfig(); err != nil {
+			return nil, err
+		}
 	}
 	model, before, err := r.buildModels(modelOptions(data))
 	if err != nil {
@@ -140,12 +154,17 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 		}
 		findings = applyWaivers(findings, ws, r.now)
 	}
+	locate(tfConfig, findings)
 	sortFindings(findings)
 	sort.Slice(res.Rules, func(i, j int) bool { return res.Rules[i].ID < res.Rules[j].ID })
 	if findings == nil {
 		findings = []Finding{}
 	}
-	return &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}, nil
+	rep := &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}
+	if drawsDoors(r.cfg.format) {
+		rep.Doors = doorGraph(model, adminCIDRs(data), findings)
+	}
+	return rep, nil
 }
 
 // Collector pacing. A check is one short burst of allocation: reading,
@@ -214,6 +233,20 @@ func newFindings(after, before []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// namePlan prefixes the plan's file name ("stdin" for -) to what the
+// plan reader says is wrong with it, so the one line on standard error
+// names the file.
+func (r *runner) namePlan(err error) error {
+	if !planmodel.IsInputError(err) {
+		return err
+	}
+	name := r.cfg.planPath
+	if name == "-" {
+		name = "stdin"
+	}
+	return fmt.Errorf("%s: %w", name, err)
 }
 
 func unwrapPathErr(err error) error {

@@ -6,7 +6,9 @@ import (
 )
 
 // sarifFormat writes SARIF 2.1.0 for code scanning dashboards. Findings
-// point at the plan file and name the resource as a logical location.
+// point at the block of their resource in the configuration when it was
+// read (--config), at the plan file otherwise, and name the resource as a
+// logical location.
 type sarifFormat struct{}
 
 type sarifLog struct {
@@ -62,6 +64,12 @@ type sarifPhysical struct {
 	Artifact struct {
 		URI string `json:"uri"`
 	} `json:"artifactLocation"`
+	Region *sarifRegion `json:"region,omitempty"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+	EndLine   int `json:"endLine,omitempty"`
 }
 
 type sarifLogical struct {
@@ -99,6 +107,12 @@ func (sarifFormat) write(w io.Writer, r *Report) error {
 		}
 		loc := sarifLocation{Logical: []sarifLogical{{FullyQualifiedName: f.Address, Kind: "resource"}}}
 		loc.Physical.Artifact.URI = uri
+		if f.File != "" {
+			// The resource's block in the configuration, relative to the
+			// repository root, which code scanning resolves it against.
+			loc.Physical.Artifact.URI = f.File
+			loc.Physical.Region = &sarifRegion{StartLine: f.Line, EndLine: f.EndLine}
+		}
 		res := sarifResult{RuleID: f.ID, Level: level, Message: sarifText{f.Message + " Fix: " + f.Remediation}, Locations: []sarifLocation{loc}}
 		if f.WaivedBy != nil {
 			res.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.WaivedBy.Reason + " (owner " + f.WaivedBy.Owner + ", expires " + f.WaivedBy.Expires + ")"}}
