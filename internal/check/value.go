@@ -88,6 +88,7 @@ func nativeModel(m *planmodel.Model, byJSON bool) map[string]any {
 	if m.Index != nil {
 		root["index"] = b.index(m.Index)
 	}
+	addFleetFacts(root, m)
 	return root
 }
 

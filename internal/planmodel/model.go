@@ -24,6 +24,10 @@ type Model struct {
 	NetworkACLRules   []NetworkACLRule             `json:"network_acl_rules"`
 	IPFilters         []IPFilter                   `json:"ip_filters"`
 	Unresolved        []Unresolved                 `json:"unresolved"`
+	// Fleets, TargetGroups and SRE are what the REL rules read (fleet.go).
+	Fleets       map[string]*Fleet       `json:"fleets"`
+	TargetGroups map[string]*TargetGroup `json:"target_groups"`
+	SRE          *SREResources           `json:"sre"`
 	// Index lists the keys of the parts the bundled rules start from.
 	Index *Index `json:"index,omitempty"`
 }
