@@ -17,7 +17,7 @@ import (
 // modelTypes are the resource types whose attributes the reader decodes,
 // with the attributes it needs; everything else in a plan is skipped
 // without being decoded, which keeps reading fast and memory small.
-var modelTypes = map[string]attrSet{
+var modelTypes = mergeTypes(map[string]attrSet{
 	"aws_security_group":                  attrs("name", "ingress", "egress"),
 	"aws_security_group_rule":             attrs("type", "from_port", "to_port", "protocol", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "self", "security_group_id"),
 	"aws_vpc_security_group_ingress_rule": vpcRuleAttrs,
@@ -39,21 +39,30 @@ var modelTypes = map[string]attrSet{
 	"aws_network_acl":                     attrs("ingress", "egress"),
 	"aws_network_acl_rule":                attrs("network_acl_id", "rule_number", "egress", "protocol", "rule_action", "cidr_block", "ipv6_cidr_block", "from_port", "to_port"),
 	"aws_wafv2_ip_set":                    attrs("addresses"),
-}
+}, nicTypes, fleetTypes)
 
-func init() {
-	for t, a := range nicTypes {
-		modelTypes[t] = a
-	}
-	for t, a := range fleetTypes {
-		if old, ok := modelTypes[t]; ok {
-			for k, v := range a {
-				old[k] = v
+// mergeTypes adds the types (and attributes of types) other files read.
+// It is part of modelTypes' initializer so that every variable built from
+// modelTypes (the reader's selectors) sees them.
+func mergeTypes(base map[string]attrSet, more ...map[string]attrSet) map[string]attrSet {
+	for _, m := range more {
+		for t, a := range m {
+			old, ok := base[t]
+			if !ok {
+				base[t] = a
+				continue
 			}
-			continue
+			merged := attrSet{}
+			for k, v := range old {
+				merged[k] = v
+			}
+			for k, v := range a {
+				merged[k] = v
+			}
+			base[t] = merged
 		}
-		modelTypes[t] = a
 	}
+	return base
 }
 
 var (

@@ -14,8 +14,8 @@ import (
 //     aws_lb_target_group_attachment; its load balancers are those with a
 //     listener whose default action forwards to one of those target groups
 //     (type forward with target_group_arn, or forward.target_group.arn).
-//   - An sre_slo's references are the resources its configuration refers
-//     to anywhere (the SLI's metric dimensions, say), resolved through
+//   - An sre_slo's references are the resources its sli configuration
+//     refers to anywhere (the metrics' dimensions, say), resolved through
 //     modules and variables as ids are: what it measures. A reference
 //     through a local or data source makes the list incomplete
 //     ("references" in unknown).
@@ -168,7 +168,7 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 		slos[s.Name] = append(slos[s.Name], in.Address)
 		m.SRE.SLOs[in.Address] = s
 		var refs []string
-		collectRefs(cfgOf(in), &refs)
+		collectRefs(cfgOf(in)["sli"], &refs)
 		targets, complete := b.resolveAll(in, refs)
 		for _, t := range targets {
 			s.References = append(s.References, t.inst.Address)

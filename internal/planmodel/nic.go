@@ -34,6 +34,8 @@ var nicTypes = map[string]attrSet{
 	"aws_default_security_group":          attrs("name", "vpc_id", "ingress", "egress"),
 	"aws_default_network_acl":             attrs("ingress", "egress"),
 	"aws_network_interface_sg_attachment": attrs("security_group_id", "network_interface_id"),
+	// VPCs are read only to be resolvable: which default group is whose.
+	"aws_vpc": attrs(),
 }
 
 // sgTypes are the resource types that are security groups.
@@ -89,11 +91,20 @@ func (b *builder) subnetVPC(in *Instance, o obj, attr string) (string, bool) {
 	if sub.empty() && sub.complete {
 		return "", true
 	}
-	if len(sub.insts) != 1 || len(sub.external) > 0 || !sub.complete {
+	if len(sub.insts) == 0 || len(sub.external) > 0 || !sub.complete {
 		return "", false
 	}
-	s := sub.insts[0]
-	return b.vpcKey(s, b.view(s), "vpc_id")
+	// A reference into a counted subnet may resolve to several of them:
+	// they are one answer when they are in one VPC.
+	vpc := ""
+	for i, s := range sub.insts {
+		v, ok := b.vpcKey(s, b.view(s), "vpc_id")
+		if !ok || (i > 0 && v != vpc) {
+			return "", false
+		}
+		vpc = v
+	}
+	return vpc, true
 }
 
 // vpcKey resolves a vpc_id attribute to the VPC's address, or its id when

@@ -48,3 +48,14 @@ test_internet_lb_target if {
 	not lib.internet_lb_target("vm") with input.targets as targets
 	not lib.internet_lb_target("missing") with input.targets as targets
 }
+
+test_cannot_prove_capped_warns_for_warning_rules if {
+	f := lib.cannot_prove_capped({"id": "X", "title": "t", "remediation": "r", "severity": "warning"}, "a", "m")
+	f.severity == "warning"
+	f.kind == "cannot_prove"
+}
+
+test_cannot_prove_capped_keeps_unknown_severity_for_error_rules if {
+	f := lib.cannot_prove_capped({"id": "X", "title": "t", "remediation": "r", "severity": "error"}, "a", "m")
+	f.severity == "error"
+}

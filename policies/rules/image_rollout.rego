@@ -27,7 +27,7 @@ findings contains f if {
 	fl.image_change
 	count(fl.rollouts) == 0
 	rollout_unknown
-	f := lib.cannot_prove(meta, fl.address, sprintf("the image of %s's launch template changes, and the group of some sre_asg_rollout stays unknown", [fl.address]))
+	f := lib.cannot_prove_capped(meta, fl.address, sprintf("the image of %s's launch template changes, and the group of some sre_asg_rollout stays unknown", [fl.address]))
 }
 
 findings contains f if {

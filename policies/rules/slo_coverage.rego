@@ -59,7 +59,7 @@ findings contains f if {
 	served(fl)
 	count(covering_slos(fl)) == 0
 	slo_refs_unknown
-	f := lib.cannot_prove(meta, fl.address, sprintf("no sre_slo refers to %s or its load balancers, and some sre_slo refers to values (locals, data sources) the plan does not resolve", [fl.address]))
+	f := lib.cannot_prove_capped(meta, fl.address, sprintf("no sre_slo refers to %s or its load balancers, and some sre_slo refers to values (locals, data sources) the plan does not resolve", [fl.address]))
 }
 
 findings contains f if {
@@ -79,5 +79,5 @@ findings contains f if {
 	count(slos) > 0
 	not alerted(slos)
 	policy_slos_unknown
-	f := lib.cannot_prove(meta, fl.address, sprintf("no sre_alert_policy is known to alert on %s, and the slo of some sre_alert_policy does not resolve", [concat(", ", sort(slos))]))
+	f := lib.cannot_prove_capped(meta, fl.address, sprintf("no sre_alert_policy is known to alert on %s, and the slo of some sre_alert_policy does not resolve", [concat(", ", sort(slos))]))
 }
