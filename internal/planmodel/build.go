@@ -829,6 +829,7 @@ func (b *builder) launchTemplate(in *Instance) {
 		}
 	}
 	b.setGroups(t, groups...)
+	b.noteTemplateDefaultGroup(t, in, groups)
 	if assocUnset {
 		// Instances get the launch subnet's default: the subnets of every
 		// group that launches this template.

@@ -113,7 +113,11 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 	}
 	b.forwards(append(slices.Clip(byType["aws_lb_listener"]), byType["aws_alb_listener"]...))
 
-	asgs := map[*Instance]*Fleet{}
+	lts := make(map[string]*Instance, len(byType["aws_launch_template"]))
+	for _, lt := range byType["aws_launch_template"] {
+		lts[lt.Address] = lt
+	}
+	asgs := make(map[*Instance]*Fleet, len(byType["aws_autoscaling_group"]))
 	for _, in := range byType["aws_autoscaling_group"] {
 		f := b.newFleet(in)
 		asgs[in] = f
@@ -125,15 +129,14 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 		f.InstanceRefresh = len(o.blocks("instance_refresh")) > 0
 		tgs := b.refsOf(in, o, "target_group_arns", cfgOf(in), "aws_lb_target_group")
 		b.addTargetGroups(f, tgs)
-		for _, lt := range byType["aws_launch_template"] {
-			if lt.Address == f.LaunchTemplate && b.imageChanges(lt) {
-				f.ImageChange = true
-			}
+		if lt := lts[f.LaunchTemplate]; lt != nil && b.imageChanges(lt) {
+			f.ImageChange = true
 		}
 	}
+	named := b.asgNames(byType["aws_autoscaling_group"])
 	for _, in := range byType["aws_autoscaling_attachment"] {
 		o := b.view(in)
-		for _, g := range b.asgsNamed(in, o, "autoscaling_group_name", byType).insts {
+		for _, g := range b.asgsNamed(in, o, "autoscaling_group_name", named).insts {
 			b.addTargetGroups(asgs[g], b.refsOf(in, o, "lb_target_group_arn", cfgOf(in), "aws_lb_target_group"))
 		}
 	}
@@ -151,7 +154,7 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 	for _, in := range byType["sre_asg_rollout"] {
 		r := &Rollout{Address: in.Address, AutoscalingGroups: []string{}}
 		m.SRE.Rollouts[in.Address] = r
-		g := b.asgsNamed(in, b.view(in), "autoscaling_group_name", byType)
+		g := b.asgsNamed(in, b.view(in), "autoscaling_group_name", named)
 		for _, x := range g.insts {
 			r.AutoscalingGroups = append(r.AutoscalingGroups, x.Address)
 			asgs[x].Rollouts = append(asgs[x].Rollouts, in.Address)
@@ -287,23 +290,30 @@ func (b *builder) forwards(listeners []*Instance) {
 
 // asgsNamed resolves an autoscaling group name attribute: through its
 // reference, or by the groups' name when the name is known.
-func (b *builder) asgsNamed(in *Instance, o obj, attr string, byType map[string][]*Instance) pointees {
+func (b *builder) asgsNamed(in *Instance, o obj, attr string, named map[string][]*Instance) pointees {
 	pt := b.refsOf(in, o, attr, cfgOf(in), "aws_autoscaling_group")
 	var ext []string
 	for _, n := range pt.external {
-		found := false
-		for _, g := range byType["aws_autoscaling_group"] {
-			if gn, st := b.view(g).str("name"); st == known && gn == n {
-				pt.addInst(g)
-				found = true
-			}
+		for _, g := range named[n] {
+			pt.addInst(g)
 		}
-		if !found {
+		if len(named[n]) == 0 {
 			ext = append(ext, n)
 		}
 	}
 	pt.external = ext
 	return pt
+}
+
+// asgNames indexes autoscaling groups by their known name.
+func (b *builder) asgNames(groups []*Instance) map[string][]*Instance {
+	named := make(map[string][]*Instance, len(groups))
+	for _, g := range groups {
+		if n, st := b.view(g).str("name"); st == known {
+			named[n] = append(named[n], g)
+		}
+	}
+	return named
 }
 
 // imageChanges reports whether a launch template's image_id differs

@@ -100,3 +100,25 @@ func TestFleetsFromFixtures(t *testing.T) {
 		}
 	})
 }
+
+func TestTemplateWithoutGroupsLandsInDefaultGroup(t *testing.T) {
+	unknownID := map[string]any{"id": true, "arn": true}
+	m := handPlan(t,
+		res{"aws_vpc.v", "aws_vpc", "v", map[string]any{}, unknownID, nil},
+		res{"aws_subnet.a", "aws_subnet", "a", map[string]any{"map_public_ip_on_launch": false}, map[string]any{"id": true, "vpc_id": true},
+			map[string]any{"vpc_id": ref("aws_vpc.v.id", "aws_vpc.v")}},
+		res{"aws_launch_template.lt", "aws_launch_template", "lt", map[string]any{"name": "lt"}, unknownID, nil},
+		res{"aws_autoscaling_group.g", "aws_autoscaling_group", "g",
+			map[string]any{"name": "g", "launch_template": []any{map[string]any{"version": "1"}}},
+			map[string]any{"id": true, "vpc_zone_identifier": true, "launch_template": []any{map[string]any{"id": true}}},
+			map[string]any{"vpc_zone_identifier": ref("aws_subnet.a.id", "aws_subnet.a"),
+				"launch_template": []any{map[string]any{"id": ref("aws_launch_template.lt.id", "aws_launch_template.lt"), "version": map[string]any{"constant_value": "1"}}}}},
+	)
+	lt := m.Targets["aws_launch_template.lt"]
+	if !slices.Equal(lt.SecurityGroups, []string{"default:aws_vpc.v"}) {
+		t.Fatalf("groups %q, notes %q", lt.SecurityGroups, lt.Notes)
+	}
+	if sg := m.SecurityGroups["default:aws_vpc.v"]; sg == nil || !slices.Equal(sg.Protects, []string{"aws_launch_template.lt"}) {
+		t.Errorf("default group %+v", sg)
+	}
+}

@@ -17,8 +17,9 @@ import "slices"
 //     the provider adopts it, removes every rule and creates only the
 //     inline ingress/egress rules of the configuration, so those rules are
 //     all it has. It is a security group like any other in the model.
-//   - An instance that names no security group (no vpc_security_group_ids,
-//     no security_groups, no network interface) is put by EC2 in the
+//   - An instance (or a launch template launched by autoscaling groups)
+//     that names no security group (no vpc_security_group_ids, no
+//     security_groups, no network interface) is put by EC2 in the
 //     default group of its subnet's VPC (AWS VPC User Guide, "Default
 //     security groups for your VPCs"). When the plan has no
 //     aws_default_security_group for that VPC, the group keeps the rules
@@ -80,6 +81,32 @@ func (b *builder) noteDefaultGroup(t *Target, in *Instance, o obj, groups []poin
 		addUnknown(&t.Unknown, "security_groups")
 		t.Notes = append(t.Notes, "names no security group and its subnet's VPC is unknown, so which default group it lands in is unknown")
 		return
+	}
+	b.defaults = append(b.defaults, defaultNeed{t: t, vpc: vpc})
+}
+
+// noteTemplateDefaultGroup records a launch template that names no
+// security group: its instances land in the default group of the VPC of
+// the subnets their autoscaling groups launch them in.
+func (b *builder) noteTemplateDefaultGroup(t *Target, in *Instance, groups []pointees) {
+	for _, g := range groups {
+		if !g.complete || !g.empty() {
+			return
+		}
+	}
+	asgs := b.ltASGs[in]
+	if len(asgs) == 0 {
+		return // launched by nothing in the plan: where is not known
+	}
+	vpc := ""
+	for i, a := range asgs {
+		v, ok := b.subnetVPC(a, b.view(a), "vpc_zone_identifier")
+		if !ok || (i > 0 && v != vpc) {
+			addUnknown(&t.Unknown, "security_groups")
+			t.Notes = append(t.Notes, "names no security group and the VPC its groups launch it in is unknown, so which default group its instances land in is unknown")
+			return
+		}
+		vpc = v
 	}
 	b.defaults = append(b.defaults, defaultNeed{t: t, vpc: vpc})
 }
