@@ -8,8 +8,8 @@ import (
 // Fleets, target groups and the sre provider's resources: the facts the
 // REL rules judge.
 //
-//   - A fleet is an autoscaling group, or an instance registered in a
-//     target group (aws_lb_target_group_attachment). Its target groups come
+//   - A fleet is an autoscaling group, an instance registered in a target
+//     group (aws_lb_target_group_attachment), or a bastion instance. Its target groups come
 //     from the group's target_group_arns, aws_autoscaling_attachment and
 //     aws_lb_target_group_attachment; its load balancers are those with a
 //     listener whose default action forwards to one of those target groups
@@ -149,6 +149,13 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 				f = b.newFleet(x)
 			}
 			b.addTargetGroups(f, tgs)
+		}
+	}
+	// Bastion instances are fleets of their own even behind no load
+	// balancer: REL003 asks what recycles them.
+	for _, in := range byType["aws_instance"] {
+		if t := b.targetOf[in]; t != nil && t.Role == RoleBastion && m.Fleets[in.Address] == nil {
+			b.newFleet(in)
 		}
 	}
 	for _, in := range byType["sre_asg_rollout"] {

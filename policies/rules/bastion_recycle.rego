@@ -1,7 +1,6 @@
 # REL003: bastion hosts are recycled at least daily. NET007 checks the
 # max_instance_lifetime of bastion autoscaling groups; this rule reports
-# the bastions nothing recycles: plain instances and network interfaces
-# with the bastion role that no autoscaling group launches.
+# the bastions nothing recycles: standalone instances with the bastion role.
 package sre.rules.bastion_recycle
 
 import data.sre.lib
@@ -14,16 +13,8 @@ meta := {
 }
 
 findings contains f if {
-	some t in input.targets
-	t.role == "bastion"
-	t.kind == "instance"
-	f := lib.violation(meta, t.address, sprintf("bastion %s is a standalone instance that nothing replaces; a bastion must be recycled at least every %d seconds", [t.address, lib.params.max_bastion_instance_lifetime]))
-}
-
-findings contains f if {
-	some t in input.targets
-	t.role == "bastion"
-	t.kind == "launch_template"
-	count(object.get(t, "used_by", [])) == 0
-	f := lib.violation(meta, t.address, sprintf("bastion launch template %s is launched by no autoscaling group in the plan, so nothing recycles its instances", [t.address]))
+	some fl in input.fleets
+	fl.role == "bastion"
+	fl.type == "aws_instance"
+	f := lib.violation(meta, fl.address, sprintf("bastion %s is a standalone instance that nothing replaces; a bastion must be recycled at least every %d seconds", [fl.address, lib.params.max_bastion_instance_lifetime]))
 }
