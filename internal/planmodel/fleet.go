@@ -23,7 +23,10 @@ import (
 //     attribute refers to, or the one of the same name when slo is written
 //     out.
 //   - An sre_asg_rollout's autoscaling group is the one its
-//     autoscaling_group_name refers to or names.
+//     autoscaling_group_name refers to or names; an sre_ring_rollout's are
+//     those its rings' groups refer to or name (by name only: a group of
+//     the same name in another region counts too). Both are in
+//     sre.asg_rollouts.
 
 // fleetTypes are the resource types (and extra attributes of types read
 // for the network model) this file reads.
@@ -36,6 +39,7 @@ var fleetTypes = map[string]attrSet{
 	"sre_slo":                        attrs("name"),
 	"sre_alert_policy":               attrs("name", "slo"),
 	"sre_asg_rollout":                attrs("autoscaling_group_name"),
+	"sre_ring_rollout":               attrs("rings"),
 }
 
 // Fleet is a group of servers that serves traffic or is rolled.
@@ -170,6 +174,9 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 		if !g.complete {
 			addUnknown(&r.Unknown, "autoscaling_groups")
 		}
+	}
+	for _, in := range byType["sre_ring_rollout"] {
+		b.ringRollout(in, named, asgs)
 	}
 	slos := map[string][]string{} // name → addresses
 	for _, in := range byType["sre_slo"] {
@@ -373,4 +380,50 @@ func collectRefs(v any, dst *[]string) {
 func sortCompact(s *[]string) {
 	slices.Sort(*s)
 	*s = slices.Compact(*s)
+}
+
+// ringRollout records the groups an sre_ring_rollout rolls.
+func (b *builder) ringRollout(in *Instance, named map[string][]*Instance, asgs map[*Instance]*Fleet) {
+	r := &Rollout{Address: in.Address, AutoscalingGroups: []string{}}
+	b.m.SRE.Rollouts[in.Address] = r
+	add := func(g *Instance) {
+		r.AutoscalingGroups = append(r.AutoscalingGroups, g.Address)
+		if f := asgs[g]; f != nil && !slices.Contains(f.Rollouts, in.Address) {
+			f.Rollouts = append(f.Rollouts, in.Address)
+		}
+	}
+	var refs []string
+	collectRefs(cfgOf(in)["rings"], &refs)
+	targets, complete := b.resolveAll(in, refs)
+	for _, t := range targets {
+		if t.inst.Type == "aws_autoscaling_group" {
+			add(t.inst)
+		}
+	}
+	o := b.view(in)
+	rings, st := o.field("rings")
+	if st == unknown {
+		complete = false
+	}
+	list, _ := rings.([]any)
+	for _, ring := range list {
+		ro, _ := newObj(ring, nil)
+		groups, _ := ro.field("groups")
+		gl, _ := groups.([]any)
+		for _, g := range gl {
+			gobj, _ := newObj(g, nil)
+			if n, st := gobj.str("autoscaling_group_name"); st == known {
+				if len(named[n]) == 0 {
+					r.AutoscalingGroups = append(r.AutoscalingGroups, n)
+				}
+				for _, x := range named[n] {
+					add(x)
+				}
+			}
+		}
+	}
+	if !complete {
+		addUnknown(&r.Unknown, "autoscaling_groups")
+	}
+	sortCompact(&r.AutoscalingGroups)
 }

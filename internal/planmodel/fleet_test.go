@@ -122,3 +122,26 @@ func TestTemplateWithoutGroupsLandsInDefaultGroup(t *testing.T) {
 		t.Errorf("default group %+v", sg)
 	}
 }
+
+func TestRingRolloutRollsItsGroups(t *testing.T) {
+	m := handPlan(t,
+		res{"aws_autoscaling_group.web", "aws_autoscaling_group", "web", map[string]any{"name": "web"}, map[string]any{"id": true, "arn": true}, nil},
+		res{"aws_autoscaling_group.api", "aws_autoscaling_group", "api", map[string]any{"name": "api"}, map[string]any{"id": true, "arn": true}, nil},
+		res{"aws_autoscaling_group.other", "aws_autoscaling_group", "other", map[string]any{"name": "other"}, map[string]any{"id": true, "arn": true}, nil},
+		res{"sre_ring_rollout.r", "sre_ring_rollout", "r",
+			map[string]any{"rings": []any{
+				map[string]any{"groups": []any{map[string]any{"autoscaling_group_name": "web"}}},
+				map[string]any{"groups": []any{map[string]any{"autoscaling_group_name": "api"}, map[string]any{"autoscaling_group_name": "elsewhere"}}},
+			}},
+			map[string]any{"id": true},
+			map[string]any{"rings": ref("aws_autoscaling_group.api.name", "aws_autoscaling_group.api")}},
+	)
+	if r := m.SRE.Rollouts["sre_ring_rollout.r"]; r == nil || !slices.Equal(r.AutoscalingGroups, []string{"aws_autoscaling_group.api", "aws_autoscaling_group.web", "elsewhere"}) {
+		t.Fatalf("rollout %+v", r)
+	}
+	for addr, want := range map[string]int{"aws_autoscaling_group.web": 1, "aws_autoscaling_group.api": 1, "aws_autoscaling_group.other": 0} {
+		if got := len(m.Fleets[addr].Rollouts); got != want {
+			t.Errorf("%s rollouts %q", addr, m.Fleets[addr].Rollouts)
+		}
+	}
+}
