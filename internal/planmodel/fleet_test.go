@@ -145,3 +145,30 @@ func TestRingRolloutRollsItsGroups(t *testing.T) {
 		}
 	}
 }
+
+func TestUnattachedInterfaceIsATarget(t *testing.T) {
+	unknownID := map[string]any{"id": true, "arn": true}
+	m := handPlan(t,
+		res{"aws_security_group.a", "aws_security_group", "a", map[string]any{"ingress": []any{}}, unknownID, nil},
+		res{"aws_security_group.b", "aws_security_group", "b", map[string]any{"ingress": []any{}}, unknownID, nil},
+		res{"aws_network_interface.n", "aws_network_interface", "n", map[string]any{"attachment": []any{}}, map[string]any{"id": true, "security_groups": true},
+			map[string]any{"security_groups": ref("aws_security_group.a.id", "aws_security_group.a")}},
+		res{"aws_network_interface_sg_attachment.b", "aws_network_interface_sg_attachment", "b", map[string]any{}, map[string]any{"id": true, "security_group_id": true, "network_interface_id": true},
+			map[string]any{"security_group_id": ref("aws_security_group.b.id", "aws_security_group.b"), "network_interface_id": ref("aws_network_interface.n.id", "aws_network_interface.n")}},
+		res{"aws_eip_association.n", "aws_eip_association", "n", map[string]any{}, map[string]any{"id": true, "network_interface_id": true, "instance_id": true},
+			map[string]any{"network_interface_id": ref("aws_network_interface.n.id", "aws_network_interface.n")}},
+	)
+	n := m.Targets["aws_network_interface.n"]
+	if n == nil || n.Kind != KindNetworkInterface {
+		t.Fatalf("target %+v", n)
+	}
+	if !slices.Equal(n.SecurityGroups, []string{"aws_security_group.a", "aws_security_group.b"}) {
+		t.Errorf("groups %q", n.SecurityGroups)
+	}
+	if !n.PublicIP || !slices.Equal(n.PublicIPVia, []string{"aws_eip_association.n"}) {
+		t.Errorf("public IP %v via %q", n.PublicIP, n.PublicIPVia)
+	}
+	if sg := m.SecurityGroups["aws_security_group.b"]; !slices.Equal(sg.Protects, []string{"aws_network_interface.n"}) {
+		t.Errorf("b protects %q", sg.Protects)
+	}
+}
