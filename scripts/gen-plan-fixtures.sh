@@ -21,14 +21,41 @@ fi
 src=internal/check/testdata
 out=$src/plans
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+emu_pid=""
+trap '[[ -n $emu_pid ]] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"' EXIT
 
 go build -o "$work/providers/terraform-provider-aws" ./internal/testprovider/aws/cmd/terraform-provider-aws
+# The sre provider itself, for the REL scenarios. Configuring it calls STS
+# (GetCallerIdentity), so it talks to the emulator, found through
+# AWS_ENDPOINT_URL so that no address ends up in the plans.
+go build -o "$work/providers/terraform-provider-sre" .
+go build -o "$work/awsemu" ./internal/awsemu/cmd/awsemu
+# start_emulator (re)starts it empty: each scenario applying before/ creates
+# the base module's SLO dashboards, whose names must be free.
+start_emulator() {
+  if [[ -n $emu_pid ]]; then
+    kill "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true
+  fi
+  rm -f "$work/emu.log"
+  "$work/awsemu" -addr 127.0.0.1:0 >"$work/emu.log" 2>&1 &
+  emu_pid=$!
+  for _ in $(seq 100); do
+    grep -q "listening on" "$work/emu.log" 2>/dev/null && break
+    kill -0 "$emu_pid" 2>/dev/null || { cat "$work/emu.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  AWS_ENDPOINT_URL=$(sed -n 's/^awsemu listening on //p' "$work/emu.log")
+  export AWS_ENDPOINT_URL
+}
+export AWS_ACCESS_KEY_ID=AKIDEMULATOR AWS_SECRET_ACCESS_KEY=emulator-secret AWS_REGION=us-east-1
+start_emulator
 go build -o "$work/plannorm" ./scripts/plannorm
 cat > "$work/cli.tfrc" <<RC
 provider_installation {
   dev_overrides {
     "hashicorp/aws" = "$work/providers"
+    "sre-provider/sre" = "$work/providers"
   }
   direct {}
 }
@@ -62,6 +89,7 @@ for scenario in "$src"/scenarios/*/; do
   if ((${#before[@]})); then
     # Apply the "before" configuration to get real prior state.
     workspace "$ws.before" "${before[@]}"
+    start_emulator
     (cd "$ws.before" && "$TERRAFORM" apply -no-color -input=false -auto-approve >/dev/null)
     cp "$ws.before/terraform.tfstate" "$ws/terraform.tfstate"
   fi

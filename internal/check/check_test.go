@@ -287,7 +287,7 @@ func TestOutputFormats(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &log); err != nil || code != exitViolations {
 			t.Fatalf("exit %d, %v", code, err)
 		}
-		if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) != 2 || len(log.Runs[0].Tool.Driver.Rules) != 7 {
+		if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) != 2 || len(log.Runs[0].Tool.Driver.Rules) != 10 {
 			t.Errorf("unexpected SARIF: %s", out)
 		}
 		if got := log.Runs[0].Results[0].Locations[0].Logical[0].FullyQualifiedName; got != appLT {
@@ -300,7 +300,7 @@ func TestOutputFormats(t *testing.T) {
 		if err := xml.Unmarshal([]byte(out), &suites); err != nil {
 			t.Fatal(err)
 		}
-		if s := suites.Suites[0]; s.Tests != 7 || s.Failures != 2 {
+		if s := suites.Suites[0]; s.Tests != 10 || s.Failures != 2 {
 			t.Errorf("tests %d failures %d", s.Tests, s.Failures)
 		}
 	})

@@ -134,6 +134,9 @@ func validateParams(p map[string]any) error {
 			return fmt.Errorf("%s must be a number", k)
 		}
 	}
+	if s := p["rel_severity"]; s != "warning" && s != "error" {
+		return fmt.Errorf("rel_severity must be \"warning\" or \"error\", not %v", s)
+	}
 	if _, ok := p["allow_http_redirect"].(bool); !ok {
 		return fmt.Errorf("allow_http_redirect must be true or false")
 	}

@@ -17,14 +17,14 @@ import (
 // modelTypes are the resource types whose attributes the reader decodes,
 // with the attributes it needs; everything else in a plan is skipped
 // without being decoded, which keeps reading fast and memory small.
-var modelTypes = map[string]attrSet{
+var modelTypes = mergeTypes(map[string]attrSet{
 	"aws_security_group":                  attrs("name", "ingress", "egress"),
 	"aws_security_group_rule":             attrs("type", "from_port", "to_port", "protocol", "cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "source_security_group_id", "self", "security_group_id"),
 	"aws_vpc_security_group_ingress_rule": vpcRuleAttrs,
 	"aws_vpc_security_group_egress_rule":  vpcRuleAttrs,
 	"aws_ec2_managed_prefix_list":         attrs("entry"),
-	"aws_subnet":                          attrs("map_public_ip_on_launch"),
-	"aws_network_interface":               attrs("security_groups"),
+	"aws_subnet":                          attrs("map_public_ip_on_launch", "vpc_id"),
+	"aws_network_interface":               attrs("security_groups", "attachment", "tags"),
 	"aws_instance":                        attrs("vpc_security_group_ids", "security_groups", "network_interface", "associate_public_ip_address", "subnet_id", "tags"),
 	"aws_launch_template":                 attrs("name", "vpc_security_group_ids", "network_interfaces", "tags", "tag_specifications"),
 	"aws_autoscaling_group":               attrs("name", "tag", "max_instance_lifetime", "launch_template", "mixed_instances_policy", "vpc_zone_identifier"),
@@ -39,6 +39,30 @@ var modelTypes = map[string]attrSet{
 	"aws_network_acl":                     attrs("ingress", "egress"),
 	"aws_network_acl_rule":                attrs("network_acl_id", "rule_number", "egress", "protocol", "rule_action", "cidr_block", "ipv6_cidr_block", "from_port", "to_port"),
 	"aws_wafv2_ip_set":                    attrs("addresses"),
+}, nicTypes, fleetTypes)
+
+// mergeTypes adds the types (and attributes of types) other files read.
+// It is part of modelTypes' initializer so that every variable built from
+// modelTypes (the reader's selectors) sees them.
+func mergeTypes(base map[string]attrSet, more ...map[string]attrSet) map[string]attrSet {
+	for _, m := range more {
+		for t, a := range m {
+			old, ok := base[t]
+			if !ok {
+				base[t] = a
+				continue
+			}
+			merged := attrSet{}
+			for k, v := range old {
+				merged[k] = v
+			}
+			for k, v := range a {
+				merged[k] = v
+			}
+			base[t] = merged
+		}
+	}
+	return base
 }
 
 var (
@@ -98,6 +122,9 @@ type builder struct {
 	prefixes  map[*Instance]addrSet
 	bastionLT map[*Instance]bool
 	eniOwner  map[*Instance]*Target
+	// defaults are the targets that land in their VPC's default group
+	// (nic.go).
+	defaults []defaultNeed
 
 	rs    resolver
 	arena []*Instance // backs pointees.insts (instSlice)
@@ -134,7 +161,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 		}
 	}
 	// Size the maps up front: growing them is a large share of Build.
-	nSG := len(byType["aws_security_group"])
+	nSG := len(byType["aws_security_group"]) + len(byType["aws_default_security_group"])
 	nTargets := nSG
 	for _, t := range []string{"aws_instance", "aws_launch_template", "aws_lb", "aws_alb", "aws_db_instance"} {
 		nTargets += len(byType[t])
@@ -167,7 +194,7 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, in := range byType["aws_ec2_managed_prefix_list"] {
 		b.prefixList(in)
 	}
-	for _, in := range byType["aws_security_group"] {
+	for _, in := range groupInstances(byType) {
 		b.securityGroup(in)
 	}
 	// From here on the rules, the load balancers and the other targets are
@@ -209,6 +236,8 @@ func Build(p *Plan, opts Options) (*Model, error) {
 	for _, u := range unres {
 		b.m.Unresolved = append(b.m.Unresolved, u...)
 	}
+	b.addDefaultGroups()
+	b.fleets(byType)
 	b.attachGroups()
 	b.computeExposure()
 	b.sortModel(parallel)
@@ -280,7 +309,7 @@ func (b *builder) rulesAndFilters(byType map[string][]*Instance) {
 	// that each group's rule slices are allocated once.
 	standalone := b.standaloneRules(byType["aws_security_group_rule"],
 		byType["aws_vpc_security_group_ingress_rule"], byType["aws_vpc_security_group_egress_rule"])
-	for _, in := range byType["aws_security_group"] {
+	for _, in := range groupInstances(byType) {
 		b.inlineRules(in)
 	}
 	for sg, c := range b.ruleCounts {
@@ -289,7 +318,7 @@ func (b *builder) rulesAndFilters(byType map[string][]*Instance) {
 	for _, r := range standalone {
 		b.addRule(r.key, r.ri)
 	}
-	for _, in := range byType["aws_network_acl"] {
+	for _, in := range append(byType["aws_network_acl"], byType["aws_default_network_acl"]...) {
 		b.networkACL(in)
 	}
 	for _, in := range byType["aws_network_acl_rule"] {
@@ -336,6 +365,7 @@ func (b *builder) targetsOf(byType map[string][]*Instance) {
 	for _, in := range byType["aws_db_instance"] {
 		b.database(in)
 	}
+	b.networkInterfaces(byType)
 	for _, in := range byType["aws_eip"] {
 		b.eip(in, "instance", "network_interface")
 	}
@@ -547,7 +577,7 @@ func (b *builder) instance(in *Instance) {
 		role = RoleBastion
 	}
 	t := b.newTarget(in, KindInstance, role)
-	groups := []pointees{b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), "aws_security_group")}
+	groups := []pointees{b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), sgTypes...)}
 	if names, unk, _ := o.strs("security_groups"); len(names) > 0 || (unk && configured(in, "security_groups")) {
 		groups = append(groups, b.groupsByName(in, o, names, unk))
 	}
@@ -557,10 +587,11 @@ func (b *builder) instance(in *Instance) {
 		for _, e := range eni.insts {
 			b.eniOwner[e] = t
 			eo := b.view(e)
-			groups = append(groups, b.refsOf(e, eo, "security_groups", cfgOf(e), "aws_security_group"))
+			groups = append(groups, b.refsOf(e, eo, "security_groups", cfgOf(e), sgTypes...))
 		}
 	}
 	b.setGroups(t, groups...)
+	b.noteDefaultGroup(t, in, o, groups)
 
 	switch v, st := o.boolean("associate_public_ip_address"); {
 	case st == known:
@@ -614,7 +645,7 @@ func (b *builder) groupsByName(in *Instance, o obj, names []string, someUnknown 
 		}
 	}
 	if someUnknown {
-		more := b.refsOf(in, o, "security_groups", cfgOf(in), "aws_security_group")
+		more := b.refsOf(in, o, "security_groups", cfgOf(in), sgTypes...)
 		for _, x := range more.insts {
 			pt.addInst(x)
 		}
@@ -769,11 +800,11 @@ func (b *builder) launchTemplate(in *Instance) {
 	for _, a := range b.ltASGs[in] {
 		t.UsedBy = append(t.UsedBy, a.Address)
 	}
-	groups := []pointees{b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), "aws_security_group")}
+	groups := []pointees{b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), sgTypes...)}
 	assocUnset := true
 	for i, ni := range o.blocks("network_interfaces") {
 		cfg := cfgBlock(in, "network_interfaces", i, ni)
-		groups = append(groups, b.refsOf(in, ni, "security_groups", cfg, "aws_security_group"))
+		groups = append(groups, b.refsOf(in, ni, "security_groups", cfg, sgTypes...))
 		switch v, st := ni.str("associate_public_ip_address"); {
 		case st == known && v == "true":
 			t.PublicIP = true
@@ -788,6 +819,7 @@ func (b *builder) launchTemplate(in *Instance) {
 		}
 	}
 	b.setGroups(t, groups...)
+	b.noteTemplateDefaultGroup(t, in, groups)
 	if assocUnset {
 		// Instances get the launch subnet's default: the subnets of every
 		// group that launches this template.
@@ -813,7 +845,7 @@ func (b *builder) loadBalancer(in *Instance) {
 		t.InternetFacing = true
 		t.Notes = append(t.Notes, "internal is not set: AWS creates an internet-facing load balancer")
 	}
-	b.setGroups(t, b.refsOf(in, o, "security_groups", cfgOf(in), "aws_security_group"))
+	b.setGroups(t, b.refsOf(in, o, "security_groups", cfgOf(in), sgTypes...))
 	t.Listeners = []Listener{}
 }
 
@@ -868,7 +900,7 @@ func (b *builder) listener(in *Instance) {
 func (b *builder) database(in *Instance) {
 	o := b.view(in)
 	t := b.newTarget(in, KindDatabase, RoleDatabase)
-	b.setGroups(t, b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), "aws_security_group"))
+	b.setGroups(t, b.refsOf(in, o, "vpc_security_group_ids", cfgOf(in), sgTypes...))
 	switch v, st := o.boolean("publicly_accessible"); {
 	case st == known && v:
 		t.PublicIP = true

@@ -27,6 +27,10 @@ type Model struct {
 	// Exposures lists every door: a row per target, ingress rule and
 	// source.
 	Exposures []ExposureRow `json:"exposures"`
+	// Fleets, TargetGroups and SRE are what the REL rules read (fleet.go).
+	Fleets       map[string]*Fleet       `json:"fleets"`
+	TargetGroups map[string]*TargetGroup `json:"target_groups"`
+	SRE          *SREResources           `json:"sre"`
 }
 
 // Target kinds.

@@ -181,7 +181,7 @@ func (b *builder) vpcRuleInput(in *Instance) ruleInput {
 // ruleGroup finds the group a standalone rule resource names. A rule whose
 // group stays unknown is reported as unresolved.
 func (b *builder) ruleGroup(in *Instance, ri ruleInput) (string, bool) {
-	sg := b.refsOf(in, ri.o, "security_group_id", cfgOf(in), "aws_security_group")
+	sg := b.refsOf(in, ri.o, "security_group_id", cfgOf(in), sgTypes...)
 	if len(sg.insts)+len(sg.external) == 1 && sg.complete {
 		if len(sg.insts) == 1 {
 			return b.sgOf[sg.insts[0]], true
@@ -269,7 +269,7 @@ func (b *builder) normalize(ri ruleInput, sgKey string) (Rule, addrSet) {
 	r.World = set.covers(allIPv4) || set.covers(allIPv6)
 	r.Public = len(set) > 0 && !set.within(internalSpace)
 
-	srcs := b.refsOf(ri.in, o, ri.srcSG, ri.cfg, "aws_security_group")
+	srcs := b.refsOf(ri.in, o, ri.srcSG, ri.cfg, sgTypes...)
 	for _, x := range srcs.insts {
 		r.SourceSecurityGroups = append(r.SourceSecurityGroups, b.sgOf[x])
 	}

@@ -30,6 +30,15 @@ cannot_prove(meta, address, message) := {
 	"remediation": "Make the value known at plan time (reference the resource directly instead of a data source or local), or waive the finding.",
 }
 
+# cannot_prove_capped is cannot_prove for a rule whose violations are only
+# warnings (meta.severity "warning"): what it cannot prove warns too, rather
+# than failing the check harder than a proven violation would.
+cannot_prove_capped(meta, address, message) := object.union(cannot_prove(meta, address, message), {"severity": "warning"}) if {
+	object.get(meta, "severity", "error") == "warning"
+}
+
+else := cannot_prove(meta, address, message)
+
 # covers_port holds when a rule or exposure reaches port p over TCP.
 covers_port(r, p) if {
 	r.protocol in {"tcp", "all"}

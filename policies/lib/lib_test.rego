@@ -47,3 +47,14 @@ test_sets_from_the_model if {
 	lib.unknown_rules == {["sg", 0]} with input as m
 	[x.source | some x in lib.port_doors(22)] == ["a", "c"] with input as m
 }
+
+test_cannot_prove_capped_warns_for_warning_rules if {
+	f := lib.cannot_prove_capped({"id": "X", "title": "t", "remediation": "r", "severity": "warning"}, "a", "m")
+	f.severity == "warning"
+	f.kind == "cannot_prove"
+}
+
+test_cannot_prove_capped_keeps_unknown_severity_for_error_rules if {
+	f := lib.cannot_prove_capped({"id": "X", "title": "t", "remediation": "r", "severity": "error"}, "a", "m")
+	f.severity == "error"
+}

@@ -193,6 +193,16 @@ var schemas = map[string]schema.Schema{
 		"ingress": sgRuleBlock(),
 		"egress":  sgRuleBlock(),
 	}, true, true),
+	"aws_default_security_group": res(attrs{
+		"name":                   str(comp),
+		"description":            str(comp),
+		"vpc_id":                 str(optComp),
+		"revoke_rules_on_delete": boolDefault(false),
+		"owner_id":               str(comp),
+	}, blocks{
+		"ingress": sgRuleBlock(),
+		"egress":  sgRuleBlock(),
+	}, true, true),
 	"aws_security_group_rule": res(attrs{
 		"type":                     str(req),
 		"from_port":                i64(req),
@@ -310,7 +320,19 @@ var schemas = map[string]schema.Schema{
 		"subnet_id":       str(req),
 		"security_groups": strSet(optComp),
 		"private_ips":     strSet(optComp),
-	}, nil, true, true),
+		"private_ip":      str(optComp),
+	}, blocks{
+		"attachment": setBlock(attrs{
+			"instance":           str(req),
+			"device_index":       i64(req),
+			"network_card_index": i64(optComp),
+			"attachment_id":      str(comp),
+		}, nil),
+	}, true, true),
+	"aws_network_interface_sg_attachment": res(attrs{
+		"security_group_id":    str(req),
+		"network_interface_id": str(req),
+	}, nil, false, false),
 	"aws_launch_template": res(attrs{
 		"name":                   str(optComp),
 		"name_prefix":            str(optComp),
@@ -357,6 +379,9 @@ var schemas = map[string]schema.Schema{
 			}),
 		}),
 		"tag": setBlock(attrs{"key": str(req), "value": str(req), "propagate_at_launch": boolean(req)}, nil),
+		"instance_refresh": listBlock(attrs{"strategy": str(req), "triggers": strSet(opt)}, blocks{
+			"preferences": listBlock(attrs{"min_healthy_percentage": i64(optComp), "instance_warmup": str(opt)}, nil),
+		}),
 	}, true, false),
 	"aws_autoscaling_attachment": res(attrs{
 		"autoscaling_group_name": str(req),
@@ -380,6 +405,15 @@ var schemas = map[string]schema.Schema{
 		"vpc_id":     str(req),
 		"subnet_ids": strSet(optComp),
 		"owner_id":   str(comp),
+	}, blocks{
+		"ingress": naclRuleBlock(),
+		"egress":  naclRuleBlock(),
+	}, true, true),
+	"aws_default_network_acl": res(attrs{
+		"default_network_acl_id": str(req),
+		"subnet_ids":             strSet(opt),
+		"vpc_id":                 str(comp),
+		"owner_id":               str(comp),
 	}, blocks{
 		"ingress": naclRuleBlock(),
 		"egress":  naclRuleBlock(),

@@ -1,6 +1,13 @@
 # A compliant 3-tier VPC: bastion, internet-facing ALB on 443 (80 only
 # redirects), app autoscaling group in private subnets, private database.
 
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws" }
+    sre = { source = "sre-provider/sre" }
+  }
+}
+
 variable "name" {
   type    = string
   default = "shop"
@@ -260,6 +267,38 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot    = true
 }
 
+# REL001: the internet-facing app fleet has an SLO measured at its load
+# balancer and burn-rate alerts on it.
+resource "sre_slo" "web" {
+  name      = "${var.name}-web-availability"
+  service   = var.name
+  objective = 99.9
+  period    = "28d"
+
+  sli = {
+    ratio = {
+      bad = {
+        namespace   = "AWS/ApplicationELB"
+        metric_name = "HTTPCode_Target_5XX_Count"
+        dimensions  = { LoadBalancer = aws_lb.web.arn_suffix }
+        statistic   = "Sum"
+      }
+      total = {
+        namespace   = "AWS/ApplicationELB"
+        metric_name = "RequestCount"
+        dimensions  = { LoadBalancer = aws_lb.web.arn_suffix }
+        statistic   = "Sum"
+      }
+    }
+  }
+}
+
+resource "sre_alert_policy" "web" {
+  name = "${var.name}-web-availability"
+  slo  = sre_slo.web
+  page = { alarm_actions = ["arn:aws:sns:eu-west-1:123456789012:${var.name}-page"] }
+}
+
 output "vpc_id" { value = aws_vpc.this.id }
 output "public_subnet_ids" { value = aws_subnet.public[*].id }
 output "private_subnet_ids" { value = aws_subnet.private[*].id }
@@ -269,3 +308,4 @@ output "app_sg_id" { value = aws_security_group.app.id }
 output "db_sg_id" { value = aws_security_group.db.id }
 output "alb_arn" { value = aws_lb.web.arn }
 output "nat_gateway_public_ip" { value = aws_nat_gateway.this.public_ip }
+output "lb_arn_suffix" { value = aws_lb.web.arn_suffix }

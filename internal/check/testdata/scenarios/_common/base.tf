@@ -5,11 +5,20 @@ terraform {
     aws = {
       source = "hashicorp/aws"
     }
+    sre = {
+      source = "sre-provider/sre"
+    }
   }
 }
 
 provider "aws" {
   region = "eu-west-1"
+}
+
+# The fixture script points the sre provider at the AWS emulator through
+# AWS_ENDPOINT_URL; planning its resources needs no other AWS.
+provider "sre" {
+  region = "us-east-1"
 }
 
 module "base" {
