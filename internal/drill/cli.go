@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
+	"github.com/sre-provider/terraform-provider-sre/internal/cliargs"
 	"github.com/sre-provider/terraform-provider-sre/internal/cwapi"
 )
 
@@ -36,10 +37,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	wait := fs.Duration("wait", 0, "wait up to this long for the page to return to OK, e.g. 3m (0: do not wait)")
 	timeout := fs.Duration("timeout", 2*time.Minute, "give up on AWS calls after this long")
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
+	pos, err := cliargs.Parse(fs, args)
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "drill: exactly one policy name is required")
 		fs.Usage()
 		return 2
@@ -52,7 +54,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "drill: set up AWS clients: %v\n", err)
 		return 1
 	}
-	if _, err := Run(ctx, cwapi.NewAlarms(cl.CloudWatch, time.Millisecond), fs.Arg(0), stdout, Options{Wait: *wait}); err != nil {
+	if _, err := Run(ctx, cwapi.NewAlarms(cl.CloudWatch, time.Millisecond), pos[0], stdout, Options{Wait: *wait}); err != nil {
 		fmt.Fprintf(stderr, "drill: %v\n", err)
 		return 1
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/sre-provider/terraform-provider-sre/internal/asgapi"
 	"github.com/sre-provider/terraform-provider-sre/internal/awsclient"
+	"github.com/sre-provider/terraform-provider-sre/internal/cliargs"
 	"github.com/sre-provider/terraform-provider-sre/internal/rollout"
 )
 
@@ -53,10 +54,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	interval := fs.Duration("interval", 5*time.Second, "how often -watch reads the group")
 	instances := fs.Bool("instances", false, "list every instance of the group")
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	if err := fs.Parse(args[1:]); err != nil {
+	pos, err := cliargs.Parse(fs, args[1:])
+	if err != nil {
 		return 2
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "rollout status: exactly one Auto Scaling group name is required")
 		fs.Usage()
 		return 2
@@ -68,7 +70,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "rollout status: set up AWS clients: %v\n", err)
 		return 1
 	}
-	f := &asgapi.Fleet{Calls: asgapi.NewCalls(awsclient.NewAutoScaling(cl), awsclient.NewEC2(cl), awsclient.NewELBv2(cl), cl.CloudWatch), Group: fs.Arg(0)}
+	f := &asgapi.Fleet{Calls: asgapi.NewCalls(awsclient.NewAutoScaling(cl), awsclient.NewEC2(cl), awsclient.NewELBv2(cl), cl.CloudWatch), Group: pos[0]}
 	if err := Status(ctx, f, stdout, Options{Watch: *watch, Interval: *interval, Instances: *instances}, time.Sleep); err != nil {
 		fmt.Fprintf(stderr, "rollout status: %v\n", err)
 		return 1
