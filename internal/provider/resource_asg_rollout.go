@@ -83,7 +83,7 @@ func (r *RolloutResource) Schema(_ context.Context, _ resource.SchemaRequest, re
 			"from their target groups first. AZRebalance is suspended meanwhile; max size, processes and protection are restored as they were. " +
 			"On a failed gate the previous version is put back and the new instances are retired, leaving the fleet as it was.\n\n" +
 			"The rollout's phase is recorded in the group's tags (`sre:rollout:*`) as it goes: if Terraform is killed mid-rollout, the next plan " +
-			"says it will resume, and the apply finishes (or rolls back) from where it stopped. `terraform-provider-sre rollout status GROUP --watch` " +
+			"says it will resume, and the apply finishes (or rolls back) from where it stopped. `terraform-provider-sre rollout status -watch GROUP` " +
 			"shows the progress while Terraform says only \"Still modifying…\". Destroying the resource leaves the group as it is.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, MarkdownDescription: "Same as `autoscaling_group_name`.",
@@ -341,7 +341,7 @@ func runRollout(ctx context.Context, c *Clients, m *RolloutResourceModel, prior 
 	case rollout.RolledBack:
 		diags.AddError(summary, fmt.Sprintf("The rollout of group %s to version %s was rolled back: %s", f.Group, version, res.Reason))
 	case rollout.Paused:
-		diags.AddWarning("Rollout Paused", fmt.Sprintf("The rollout of group %s to version %s is paused: %s. Apply again to go on, or set on_failure = \"rollback\".", f.Group, version, res.Reason))
+		diags.AddWarning("Rollout Paused", fmt.Sprintf("The rollout of group %s to version %s is paused: %s. It stays paused on the next apply while on_failure = \"pause\"; set on_failure = \"rollback\" to put the previous version back.", f.Group, version, res.Reason))
 	case rollout.Refused:
 		diags.AddError(summary, fmt.Sprintf("The rollout of group %s was refused; nothing was changed: %s", f.Group, res.Reason))
 	}

@@ -13,7 +13,7 @@ type classes struct {
 	want []Instance
 	// retire are on the version being replaced.
 	retire []Instance
-	// kept are old instances left alone by scale_in_protected_instances.
+	// kept are old instances left alone by protected_instances.
 	kept []Instance
 }
 

@@ -199,12 +199,12 @@ func TestDecide(t *testing.T) {
 		},
 		"protected old instances are refused by default": {
 			obs:  fleetOf(4).with(func(o *Observation) { o.Instances[1].Protected = true }),
-			want: want{status: Refused, reason: []string{"(i-o2)", `scale_in_protected_instances = "replace"`}},
+			want: want{status: Refused, reason: []string{"(i-o2)", `protected_instances = "replace"`}},
 		},
 		"no room for the canary without raising max is refused": {
 			spec: func(s *Spec) { s.AllowRaiseMax = false },
 			obs:  fleetOf(4).with(func(o *Observation) { o.Max = 4 }),
-			want: want{status: Refused, reason: []string{"no room for the canary", "allow_max_size_raise = true"}},
+			want: want{status: Refused, reason: []string{"no room for the canary", "allow_raise_max = true"}},
 		},
 		"an invalid spec is refused naming the attribute": {
 			spec: func(s *Spec) { s.LaunchTemplateVersion = "$Default" },

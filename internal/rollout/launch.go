@@ -78,7 +78,7 @@ func (d *decider) enterLaunch(wave int) bool {
 	}
 	p, ok := planLaunch(s, need, size, r.Desired, d.obs.Min, r.Max, d.spare(cls, r.Base))
 	if !ok {
-		return d.fail(fmt.Sprintf("no room to launch: max_size %d, desired %d, min_size %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent or min_size",
+		return d.fail(fmt.Sprintf("no room to launch: max_size %d, desired %d, min_size %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_raise_max = true, raise max_size, or lower min_healthy_percent or min_size",
 			r.Max, r.Desired, d.obs.Min, s.MinHealthyPercent, d.servingCount()))
 	}
 	r.Max = p.max

@@ -50,7 +50,7 @@ func TestScenarios(t *testing.T) {
 		},
 		"max_size equal to desired without raising or spare capacity is refused untouched": {
 			sc: scenario{n: 4, min: 2, max: 4}, mod: func(s *Spec) { s.AllowRaiseMax = false },
-			want: Refused, reason: []string{"no room for the canary", "allow_max_size_raise"},
+			want: Refused, reason: []string{"no room for the canary", "allow_raise_max"},
 		},
 		"waves of a quarter with room to surge keep full capacity": {
 			sc: scenario{n: 8, min: 2, max: 10}, mod: func(s *Spec) { s.Surge.WavePercent, s.Surge.WaveBake = 25, time.Minute },
@@ -113,7 +113,7 @@ func TestScenarios(t *testing.T) {
 		},
 		"protected old instances refuse the rollout by default": {
 			sc:   scenario{n: 4, min: 2, max: 8, setup: func(s *simASG) { s.instances[2].protected = true }},
-			want: Refused, reason: []string{"scale_in_protected_instances", s0(2)},
+			want: Refused, reason: []string{"protected_instances", s0(2)},
 		},
 		"a group that protects new instances gets its protection back": {
 			sc:   scenario{n: 4, min: 2, max: 8, setup: func(s *simASG) { s.newProtected = true }},

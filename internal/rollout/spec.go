@@ -195,7 +195,7 @@ func (s Spec) Validate() []error {
 		add(fieldErr("on_failure", "must be %q or %q; got %q", Rollback, Pause, s.OnFailure))
 	}
 	if s.ProtectedInstances != Refuse && s.ProtectedInstances != Replace && s.ProtectedInstances != Ignore {
-		add(fieldErr("scale_in_protected_instances", "must be %q, %q or %q; got %q", Refuse, Replace, Ignore, s.ProtectedInstances))
+		add(fieldErr("protected_instances", "must be %q, %q or %q; got %q", Refuse, Replace, Ignore, s.ProtectedInstances))
 	}
 	if s.StandbyInstances != Refuse && s.StandbyInstances != Ignore {
 		add(fieldErr("standby_instances", "must be %q or %q (standby instances are outside the desired capacity and cannot be retired with it); got %q", Refuse, Ignore, s.StandbyInstances))

@@ -28,7 +28,7 @@ func TestSpecValidate(t *testing.T) {
 		"a wave percent over 100 is rejected":            {mod: func(s *Spec) { s.Surge.WavePercent = 101 }, attr: "surge.wave_percent", want: "between 1 and 100"},
 		"a negative min healthy percent is rejected":     {mod: func(s *Spec) { s.MinHealthyPercent = -1 }, attr: "min_healthy_percent", want: "between 0 and 100"},
 		"an unknown on_failure is rejected":              {mod: func(s *Spec) { s.OnFailure = "ignore" }, attr: "on_failure", want: `"rollback" or "pause"`},
-		"an unknown protected policy is rejected":        {mod: func(s *Spec) { s.ProtectedInstances = "" }, attr: "scale_in_protected_instances", want: `"refuse", "replace" or "ignore"`},
+		"an unknown protected policy is rejected":        {mod: func(s *Spec) { s.ProtectedInstances = "" }, attr: "protected_instances", want: `"refuse", "replace" or "ignore"`},
 		"replacing standby instances is not offered":     {mod: func(s *Spec) { s.StandbyInstances = Replace }, attr: "standby_instances", want: "outside the desired capacity"},
 		"a poll interval under a second is rejected":     {mod: func(s *Spec) { s.Poll = time.Millisecond }, attr: "poll_interval", want: "between 1s and 5m"},
 		"a negative launch estimate is rejected":         {mod: func(s *Spec) { s.ExpectedLaunch = -1 }, attr: "expected_launch_time", want: "between 0s and 24h"},

@@ -87,7 +87,7 @@ func (d *decider) begin() {
 		return
 	}
 	if len(protected) > 0 && s.ProtectedInstances == Refuse {
-		refuse("group %s has scale-in protected old instances (%s); set scale_in_protected_instances = %q to retire them too, or %q to leave them on their version", o.Group, idList(protected), Replace, Ignore)
+		refuse("group %s has scale-in protected old instances (%s); set protected_instances = %q to retire them too, or %q to leave them on their version", o.Group, idList(protected), Replace, Ignore)
 		return
 	}
 
@@ -117,7 +117,7 @@ func (d *decider) begin() {
 		room := o.Max - o.Desired
 		need := max(1, min(s.Canary.Count, o.Desired)-len(cls.want))
 		if room+d.spare(cls, o.Desired) < need {
-			refuse("group %s has no room for the canary: max_size %d equals desired %d plus %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_max_size_raise = true, raise max_size, or lower min_healthy_percent",
+			refuse("group %s has no room for the canary: max_size %d equals desired %d plus %d, and min_healthy_percent %d keeps all %d serving instances in service; set allow_raise_max = true, raise max_size, or lower min_healthy_percent",
 				o.Group, o.Max, o.Desired, room, s.MinHealthyPercent, d.servingCount())
 			return
 		}
