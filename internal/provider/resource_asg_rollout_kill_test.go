@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -64,6 +65,11 @@ func TestAccRolloutResource_SurvivesSIGKILL(t *testing.T) {
 		if phase == string(rollout.PhaseSurge) {
 			once.Do(func() {
 				killedIn = phase
+				// Newer Terraform versions start providers in their own
+				// process group: kill them by parent as well.
+				for _, pid := range childPIDs(first.Process.Pid) {
+					_ = syscall.Kill(pid, syscall.SIGKILL)
+				}
 				_ = syscall.Kill(-first.Process.Pid, syscall.SIGKILL)
 			})
 		}
@@ -104,4 +110,30 @@ func TestAccRolloutResource_SurvivesSIGKILL(t *testing.T) {
 	if got, want := f.launches(t, "2"), ref.launches(t, "2"); got != want {
 		t.Fatalf("killed in %s and resumed, the rollout launched %d new instances; uninterrupted, %d: it restarted", killedIn, got, want)
 	}
+}
+
+// childPIDs lists the processes whose parent is pid, from /proc.
+func childPIDs(pid int) []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...; comm may hold spaces, so split after ')'.
+		i := strings.LastIndexByte(string(stat), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(stat)[i+1:])
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
 }
