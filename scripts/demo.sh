@@ -100,7 +100,7 @@ progress() {
       gsub(/^"|"$/, "", v)
       return v
     }
-    /rollout progress/ {
+    /rollout progress/ && field("phase") != "none" {
       line = sprintf("phase %s: old %s, new %s (in service %s, healthy %s)", field("phase"), field("old"), field("new"), field("in_service"), field("healthy"))
       if (line != last) { printf "    +%-7s rollout %s: %s\n", field("elapsed"), field("group"), line; fflush(); last = line }
     }' &
@@ -129,8 +129,10 @@ say "re-plan: no changes"
 
 step "2a. golden-AMI rollout of $GROUP: $OLD_IMAGE_ID -> $NEW_IMAGE_ID (canary, gates on the page alarm and target health, surge, retire)"
 fleet
-tf plan -var "image_id=$NEW_IMAGE_ID" -out=tfplan >"$work/plan.txt" 2>&1 || { cat "$work/plan.txt"; fail "terraform plan failed"; }
-plan_figures "$work/plan.txt" | grep -E 'Plan:|rollout'
+tf plan -var "image_id=$NEW_IMAGE_ID" -out=tfplan >"$work/rollout-plan.txt" 2>&1 || { cat "$work/rollout-plan.txt"; fail "terraform plan failed"; }
+plan_figures "$work/rollout-plan.txt" | grep -E 'Plan:|rollout'
+say "the plan's preview of the rollout:"
+sed -n '/+ preview *= {/,/^ *}/p' "$work/rollout-plan.txt" | grep -v '(known after apply)' | sed 's/^      //; s/^/      /'
 progress
 tf apply tfplan >"$work/apply.txt" 2>&1 || { progress_done; cat "$work/apply.txt"; fail "the rollout failed"; }
 progress_done
