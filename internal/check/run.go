@@ -131,6 +131,12 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 		return nil, c.err
 	}
 	eng := c.eng
+	// Past conversion the policies read only their input: the model is
+	// kept through evaluation only to draw the doors.
+	drawn := model
+	if !drawsDoors(r.cfg.format) {
+		drawn = nil
+	}
 	res, err := evalModel(ctx, eng, model)
 	if err != nil {
 		return nil, err
@@ -162,7 +168,7 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 	}
 	rep := &Report{Plan: r.cfg.planPath, Findings: findings, Rules: res.Rules}
 	if drawsDoors(r.cfg.format) {
-		rep.Doors = doorGraph(model, adminCIDRs(data), findings)
+		rep.Doors = doorGraph(drawn, adminCIDRs(data), findings)
 	}
 	return rep, nil
 }
@@ -176,15 +182,16 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 func userPaced() bool { return os.Getenv("GOMEMLIMIT") != "" || os.Getenv("GOGC") != "" }
 
 // readMemory sets the collector up for reading a plan of planSize bytes.
-// Collections while reading are wasted work (a tenth of the reader's CPU
-// at 10k resources): collect only once the heap nears the plan's size
-// plus 16 MiB, which stays under the peak that evaluation reaches anyway.
+// Collections while reading are wasted work: collect only once the heap
+// nears twice the plan's size, which stays under the peak that evaluation
+// reaches anyway. The plan's own live heap is up to 1.6 times its size, so
+// a lower limit runs the collector again and again while reading.
 func readMemory(planSize int64) {
 	if userPaced() {
 		return
 	}
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(planSize + 16<<20)
+	debug.SetMemoryLimit(planSize * 2)
 }
 
 // boundMemory paces the collector for building and evaluating the model
@@ -211,6 +218,8 @@ func freePlan() {
 }
 
 // evalModel evaluates the policies on the model's JSON form (modelInput).
+// m is not used past the conversion, so the caller decides whether the
+// model stays live through evaluation.
 func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
 	in, err := modelInput(m)
 	if err != nil {
