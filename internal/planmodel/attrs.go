@@ -31,6 +31,12 @@ func (f fields) get(name string) (any, bool) {
 	return nil, false
 }
 
+// value returns the value of member name, nil when absent.
+func (f fields) value(name string) any {
+	v, _ := f.get(name)
+	return v
+}
+
 // obj pairs an object's values with Terraform's after_unknown mask for it.
 type obj struct {
 	vals fields

@@ -677,7 +677,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 
 	// The launch template is in launch_template or in
 	// mixed_instances_policy.launch_template.launch_template_specification.
-	spec, specCfg, idAttr, nameAttr := obj{}, map[string]any(nil), "id", "name"
+	spec, specCfg, idAttr, nameAttr := obj{}, fields(nil), "id", "name"
 	if lts := o.blocks("launch_template"); len(lts) > 0 {
 		spec, specCfg = lts[0], cfgBlock(in, "launch_template", 0, lts[0])
 	} else if mips := o.blocks("mixed_instances_policy"); len(mips) > 0 {
@@ -736,7 +736,7 @@ func (b *builder) autoscalingGroup(in *Instance) {
 		a.VersionKind = "default"
 	default:
 		res := pointees{}
-		if e, ok := b.leaf(specCfg["version"]); ok {
+		if e, ok := b.leaf(specCfg.value("version")); ok {
 			b.rs.budget = resolveBudget
 			targets, complete := b.resolveRefs(nil, e.refs, b.scopeOf(in), 0)
 			if complete && len(targets) > 0 {
@@ -759,13 +759,13 @@ func (b *builder) autoscalingGroup(in *Instance) {
 	}
 }
 
-func nestedCfg(m map[string]any, path ...string) map[string]any {
+func nestedCfg(m fields, path ...string) fields {
 	for _, p := range path {
-		list, _ := m[p].([]any)
+		list, _ := m.value(p).([]any)
 		if len(list) == 0 {
 			return nil
 		}
-		m, _ = list[0].(map[string]any)
+		m, _ = list[0].(fields)
 	}
 	return m
 }

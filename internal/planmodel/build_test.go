@@ -238,7 +238,7 @@ func TestConfigurationTypesAreChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r := p.root.resources["aws_vpc.a"]; r == nil || r.exprs["cidr_block"] == nil || len(p.root.outputs["o"].refs) != 2 {
+	if r := p.root.resources["aws_vpc.a"]; r == nil || r.exprs.value("cidr_block") == nil || len(p.root.outputs["o"].refs) != 2 {
 		t.Errorf("configuration read as %+v", p.root)
 	}
 }

@@ -3,7 +3,6 @@ package planmodel
 import (
 	"errors"
 	"fmt"
-	"reflect"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -22,13 +21,13 @@ type configModule struct {
 }
 
 type configResource struct {
-	exprs   map[string]any
+	exprs   fields
 	forEach []string // references of for_each, to resolve each.value
 }
 
 type moduleCall struct {
 	name    string
-	exprs   map[string]any
+	exprs   fields
 	forEach []string
 	module  *configModule
 	parent  *configModule
@@ -53,12 +52,12 @@ type rawModule struct {
 
 type rawResource struct {
 	Mode, Type, Name  string
-	Expressions       map[string]any
+	Expressions       fields
 	ForEachExpression *rawExpr
 }
 
 type rawCall struct {
-	Expressions       map[string]any
+	Expressions       fields
 	ForEachExpression *rawExpr
 	Module            rawModule
 }
@@ -66,8 +65,9 @@ type rawCall struct {
 // parseConfig reads the plan's configuration. It is decoded by the plan's
 // own scanner, not encoding/json: a configuration that grows with the plan
 // has an expressions object per resource, and reflection over them cost
-// more than reading the rest of the plan. Expressions take encoding/json's
-// generic form (objects as maps, numbers as float64).
+// more than reading the rest of the plan. Expressions stay in the
+// scanner's form (objects as member lists, numbers as float64): converting
+// them to maps doubled the reader's live heap on a flat configuration.
 func parseConfig(data []byte) (*configModule, error) {
 	s := newScanner(data)
 	v, err := s.decode(0)
@@ -162,7 +162,7 @@ func (m *rawModule) read(v any) error {
 			return err
 		}
 		if exprs != nil {
-			res.Expressions = jsonObject(exprs)
+			res.Expressions = exprs
 		}
 		if res.ForEachExpression, err = readExpr(member(rf, "for_each_expression")); err != nil {
 			return err
@@ -184,7 +184,7 @@ func (m *rawModule) read(v any) error {
 			return err
 		}
 		if exprs != nil {
-			call.Expressions = jsonObject(exprs)
+			call.Expressions = exprs
 		}
 		if call.ForEachExpression, err = readExpr(member(cf, "for_each_expression")); err != nil {
 			return err
@@ -227,31 +227,6 @@ func readExpr(v any) (*rawExpr, error) {
 		}
 	}
 	return e, nil
-}
-
-// jsonValue turns a decoded value into encoding/json's generic form.
-func jsonValue(v any) any {
-	switch v := v.(type) {
-	case fields:
-		return jsonObject(v)
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = jsonValue(e)
-		}
-		return out
-	case int:
-		return float64(v)
-	}
-	return v
-}
-
-func jsonObject(fs fields) map[string]any {
-	m := make(map[string]any, len(fs))
-	for _, f := range fs {
-		m[f.k] = jsonValue(f.v) // the last of duplicate keys wins, as in encoding/json
-	}
-	return m
 }
 
 func buildConfigModule(raw *rawModule, call *moduleCall, depth int) (*configModule, error) {
@@ -319,17 +294,19 @@ func (m *configModule) moduleFor(addr string) *configModule {
 	return cur
 }
 
-// leafExpr interprets a value from an expressions map as a leaf expression.
+// leafExpr interprets a value from an expressions object as a leaf
+// expression.
 func leafExpr(v any) (expr, bool) {
-	m, ok := v.(map[string]any)
+	m, ok := v.(fields)
 	if !ok {
 		return expr{}, false
 	}
 	var e expr
-	for k, val := range m {
-		switch k {
+	for _, f := range m {
+		switch f.k {
 		case "references":
-			list, _ := val.([]any)
+			list, _ := f.v.([]any)
+			e.refs = e.refs[:0] // the last of duplicate keys wins
 			for _, r := range list {
 				if s, ok := r.(string); ok {
 					e.refs = append(e.refs, s)
@@ -480,8 +457,8 @@ const resolveBudget = 10000
 // addresses. Results that depend on the instance key or on the remaining
 // budget are not cached.
 type resolver struct {
-	leaves   map[unsafe.Pointer]leafEntry // by expression map
-	refLists map[*string]*refList         // by the references slice's first element
+	leaves   map[leafKey]leafEntry // by expression object
+	refLists map[*string]*refList  // by the references slice's first element
 	parents  map[string]parentAddr
 	children map[childKey]string
 	refs     map[string][]step
@@ -491,6 +468,12 @@ type resolver struct {
 
 	lastIn    *Instance
 	lastScope scope
+}
+
+// leafKey identifies an expression object by its members' memory.
+type leafKey struct {
+	p *kv
+	n int
 }
 
 type leafEntry struct {
@@ -520,7 +503,7 @@ type childKey struct {
 
 func newResolver(p *Plan) resolver {
 	return resolver{
-		leaves:   map[unsafe.Pointer]leafEntry{},
+		leaves:   map[leafKey]leafEntry{},
 		refLists: map[*string]*refList{},
 		parents:  make(map[string]parentAddr, len(p.modules)),
 		children: map[childKey]string{},
@@ -528,15 +511,15 @@ func newResolver(p *Plan) resolver {
 	}
 }
 
-// leaf is leafExpr cached per expression map. Configuration maps live as
-// long as the plan, so their addresses identify them, and the cached refs
+// leaf is leafExpr cached per expression object. Configuration objects
+// live as long as the plan, so their members' addresses identify them, and the cached refs
 // slices stay stable for refList's cache.
 func (b *builder) leaf(v any) (expr, bool) {
-	m, ok := v.(map[string]any)
+	m, ok := v.(fields)
 	if !ok {
 		return expr{}, false
 	}
-	k := reflect.ValueOf(m).UnsafePointer()
+	k := leafKey{unsafe.SliceData(m), len(m)}
 	if le, ok := b.rs.leaves[k]; ok {
 		return le.e, le.ok
 	}
@@ -716,7 +699,7 @@ func (b *builder) resolveVar(dst []target, name string, sc scope, depth int) ([]
 	if call == nil {
 		return dst, false
 	}
-	e, ok := b.leaf(call.exprs[name])
+	e, ok := b.leaf(call.exprs.value(name))
 	if !ok {
 		return dst, false
 	}

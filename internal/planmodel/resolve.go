@@ -26,7 +26,7 @@ func (pt pointees) empty() bool { return len(pt.insts) == 0 && len(pt.external) 
 // set is a provider-computed default, not a reference, and resolves to
 // nothing; with no configuration at all it stays unresolved. Only instances
 // of the wanted types count as resolved.
-func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, wanted ...string) pointees {
+func (b *builder) refsOf(in *Instance, o obj, attr string, cfg fields, wanted ...string) pointees {
 	pt := pointees{complete: true}
 	v, st := o.field(attr)
 	var vals []string
@@ -42,7 +42,7 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg map[string]any, w
 	var targets []target
 	resolved := false
 	if someUnknown {
-		cfgExpr, set := cfg[attr]
+		cfgExpr, set := cfg.get(attr)
 		if cfg == nil || set {
 			if e, ok := b.leaf(cfgExpr); ok && in != nil {
 				b.rs.budget = resolveBudget
@@ -102,12 +102,12 @@ func (b *builder) instSlice(n int) []*Instance {
 }
 
 // cfgOf returns the expressions of an instance's resource configuration.
-func cfgOf(in *Instance) map[string]any {
+func cfgOf(in *Instance) fields {
 	if in == nil || in.cfg == nil {
 		return nil
 	}
 	if in.cfg.exprs == nil {
-		return map[string]any{}
+		return fields{}
 	}
 	return in.cfg.exprs
 }
@@ -119,35 +119,35 @@ func configured(in *Instance, attr string) bool {
 	if in == nil || in.cfg == nil {
 		return true // no configuration to tell: assume it was set
 	}
-	_, ok := in.cfg.exprs[attr]
+	_, ok := in.cfg.exprs.get(attr)
 	return ok
 }
 
 // cfgBlock finds the configuration of a nested block element. Block lists
 // keep their order; set elements are matched on the known values of keys.
-func cfgBlock(in *Instance, name string, idx int, el obj, keys ...string) map[string]any {
-	list, _ := cfgOf(in)[name].([]any)
+func cfgBlock(in *Instance, name string, idx int, el obj, keys ...string) fields {
+	list, _ := cfgOf(in).value(name).([]any)
 	if len(keys) == 0 {
 		if idx < len(list) {
-			m, _ := list[idx].(map[string]any)
+			m, _ := list[idx].(fields)
 			return m
 		}
 		return nil
 	}
-	var found map[string]any
+	var found fields
 	for _, c := range list {
-		m, _ := c.(map[string]any)
+		m, _ := c.(fields)
 		if m == nil {
 			continue
 		}
 		match := true
 		for _, k := range keys {
-			e, ok := leafExpr(m[k])
+			e, ok := leafExpr(m.value(k))
 			v, st := el.field(k)
 			if !ok || !e.constant || st != known {
 				continue // cannot compare: do not rule it out
 			}
-			if !constantEquals(m[k], v) {
+			if !constantEquals(m.value(k), v) {
 				match = false
 				break
 			}
@@ -163,8 +163,8 @@ func cfgBlock(in *Instance, name string, idx int, el obj, keys ...string) map[st
 }
 
 func constantEquals(cfg any, v any) bool {
-	m, _ := cfg.(map[string]any)
-	c := m["constant_value"]
+	m, _ := cfg.(fields)
+	c := m.value("constant_value")
 	switch cv := c.(type) {
 	case float64:
 		f, ok := v.(float64)

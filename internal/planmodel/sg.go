@@ -45,7 +45,7 @@ type ruleInput struct {
 	declared  string
 	ingress   bool
 	o         obj
-	cfg       map[string]any // configuration of the rule (block or resource)
+	cfg       fields // configuration of the rule (block or resource)
 	protoAttr string
 	cidr4     string
 	cidr6     string

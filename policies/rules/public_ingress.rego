@@ -61,8 +61,9 @@ findings contains f if {
 }
 
 findings contains f if {
-	some x in input.exposures
-	x.source_kind == "prefix_list"
+	some i
+	input.exposures[i].source_kind == "prefix_list"
+	x := input.exposures[i]
 	t := input.targets[x.target]
 	not lib.internet_lb(t)
 	f := lib.cannot_prove(meta, t.address, sprintf("%s: rule %s allows prefix list %s, whose entries are not in the plan", [lib.describe(t), x.declared_in, x.source]))
