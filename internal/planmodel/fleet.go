@@ -2,7 +2,6 @@ package planmodel
 
 import (
 	"slices"
-	"sort"
 )
 
 // Fleets, target groups and the sre provider's resources: the facts the
@@ -185,7 +184,7 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 		slos[s.Name] = append(slos[s.Name], in.Address)
 		m.SRE.SLOs[in.Address] = s
 		var refs []string
-		collectRefs(cfgOf(in)["sli"], &refs)
+		collectRefs(cfgOf(in).value("sli"), &refs)
 		targets, complete := b.resolveAll(in, refs)
 		for _, t := range targets {
 			s.References = append(s.References, t.inst.Address)
@@ -199,7 +198,7 @@ func (b *builder) fleets(byType map[string][]*Instance) {
 		p := &AlertPolicy{Address: in.Address, SLOs: []string{}}
 		m.SRE.AlertPolicies[in.Address] = p
 		var refs []string
-		collectRefs(cfgOf(in)["slo"], &refs)
+		collectRefs(cfgOf(in).value("slo"), &refs)
 		targets, complete := b.resolveAll(in, refs)
 		for _, t := range targets {
 			if t.inst.Type == "sre_slo" {
@@ -357,18 +356,13 @@ func (b *builder) resolveAll(in *Instance, refs []string) ([]target, bool) {
 // configuration value (attributes, nested blocks, object attributes).
 func collectRefs(v any, dst *[]string) {
 	switch x := v.(type) {
-	case map[string]any:
+	case fields:
 		if e, ok := leafExpr(x); ok {
 			*dst = append(*dst, e.refs...)
 			return
 		}
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			collectRefs(x[k], dst)
+		for _, f := range x {
+			collectRefs(f.v, dst)
 		}
 	case []any:
 		for _, el := range x {
@@ -393,7 +387,7 @@ func (b *builder) ringRollout(in *Instance, named map[string][]*Instance, asgs m
 		}
 	}
 	var refs []string
-	collectRefs(cfgOf(in)["rings"], &refs)
+	collectRefs(cfgOf(in).value("rings"), &refs)
 	targets, complete := b.resolveAll(in, refs)
 	for _, t := range targets {
 		if t.inst.Type == "aws_autoscaling_group" {
