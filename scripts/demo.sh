@@ -163,7 +163,7 @@ step "3. an outage: every checkout request fails"
 # refreshed from CloudWatch at the emulator's now.
 budget_remaining() {
   tf apply -refresh-only -auto-approve >"$work/refresh.txt" 2>&1 || { cat "$work/refresh.txt"; fail "refresh failed"; }
-  terraform output -json live_status | grep -o '"budget_remaining_fraction":[-0-9.e]*' | cut -d: -f2
+  "$terraform" output -json live_status | grep -o '"budget_remaining_fraction":[-0-9.e]*' | cut -d: -f2
 }
 pct() { awk -v x="$1" 'BEGIN { printf "%.1f %%", x * 100 }'; }
 before=$(budget_remaining)
@@ -176,7 +176,7 @@ for minute in $(seq 1 15); do
   [ -n "$paged" ] && break
 done
 [ -n "$paged" ] || fail "no page within 15 minutes of a total outage"
-plan_said=$(terraform output -json alerts | grep -o '"page_fast":"[^"]*' | sed 's/.*fires it after \([^ ]*\) (\([^)]*\) of the budget).*/after \1, having spent \2/')
+plan_said=$("$terraform" output -json alerts | grep -o '"page_fast":"[^"]*' | sed 's/.*fires it after \([^ ]*\) (\([^)]*\) of the budget).*/after \1, having spent \2/')
 say "$(echo "$paged" | cut -c12-19) emulated: PAGE $(echo "$paged" | awk '{print $3 " -> " $4}'), $minute min after the outage began"
 say "  (the plan said a total outage pages $plan_said of the budget; alarms evaluate once a minute)"
 # Live status is read in 5-minute buckets: read it at the next boundary.
@@ -191,7 +191,7 @@ emu POST "traffic?error_rate=0.0004" >/dev/null
 say "$(emu_now) emulated: fixed after 10 minutes; 40 minutes later the page is quiet again"
 advance 40m
 after=$(budget_remaining)
-terraform output -json live_status | tr -d '{}"' | tr ',' '\n' | awk -F: '
+"$terraform" output -json live_status | tr -d '{}"' | tr ',' '\n' | awk -F: '
   $1 == "attainment_percent" { printf "    live status: attainment %.3f %%", $2 }
   $1 == "budget_remaining_fraction" { printf ", error budget remaining %.1f %%", $2 * 100 }
   $1 == "release_allowed" { printf ", release allowed: %s\n", $2 }'
