@@ -76,7 +76,7 @@ workspace() {
 
 for scenario in "$src"/scenarios/*/; do
   name=$(basename "$scenario")
-  [[ $name == _common ]] && continue
+  [[ $name == _* ]] && continue # _common and the _shared files linked into scenarios
   if [[ -n ${SCENARIOS:-} && " $SCENARIOS " != *" $name "* ]]; then
     continue
   fi

@@ -1,32 +1,6 @@
 # REL001: an internet-facing service served by instances registered in its
 # target group; an SLO measures the target group, but no sre_alert_policy
 # alerts on it.
-resource "aws_lb" "api" {
-  name            = "api"
-  internal        = false
-  security_groups = [aws_security_group.api_lb.id]
-  subnets         = module.base.public_subnet_ids
-}
-
-resource "aws_lb_target_group" "api" {
-  name     = "api"
-  port     = 8080
-  protocol = "HTTP"
-  vpc_id   = module.base.vpc_id
-}
-
-resource "aws_lb_listener" "api" {
-  load_balancer_arn = aws_lb.api.arn
-  port              = 443
-  protocol          = "HTTPS"
-  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-  certificate_arn   = "arn:aws:acm:eu-west-1:123456789012:certificate/0b1c2d3e"
-
-  default_action {
-    type             = "forward"
-    target_group_arn = aws_lb_target_group.api.arn
-  }
-}
 resource "aws_instance" "api" {
   count                  = 2
   ami                    = "ami-0123456789abcdef0"
@@ -63,17 +37,5 @@ resource "sre_slo" "api" {
         statistic   = "Sum"
       }
     }
-  }
-}
-
-resource "aws_security_group" "api_lb" {
-  name   = "api-lb"
-  vpc_id = module.base.vpc_id
-
-  ingress {
-    protocol    = "tcp"
-    from_port   = 443
-    to_port     = 443
-    cidr_blocks = ["0.0.0.0/0"]
   }
 }

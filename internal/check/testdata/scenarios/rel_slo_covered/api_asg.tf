@@ -1,0 +1,1 @@
+../_shared/api_asg.tf
