@@ -86,13 +86,17 @@ func emptyValue(v reflect.Value) bool {
 	return false
 }
 
-// converter builds OPA terms, sharing one term per distinct string and
-// one per slice the model shares (targets behind the same security groups
-// share their exposure): OPA values are immutable, so a shared value is
-// converted and held once.
+// converter builds OPA terms, sharing what is equal: one term per
+// distinct string and integer, one per distinct list of strings (CIDRs,
+// via, actions), one empty array, and one per slice the model shares
+// (targets behind the same security groups share their exposure). OPA
+// values are immutable, so a shared value is converted and held once;
+// at 50k resources objects and arrays are most of the input's heap.
 type converter struct {
-	strs   map[string]*ast.Term
-	slices map[sliceKey]*ast.Term
+	strs    map[string]*ast.Term
+	ints    map[int64]*ast.Term
+	strList map[string]*ast.Term
+	slices  map[sliceKey]*ast.Term
 }
 
 type sliceKey struct {
@@ -101,8 +105,11 @@ type sliceKey struct {
 	typ reflect.Type
 }
 
+// emptyArray is the one `[]` of every input.
+var emptyArray = ast.ArrayTerm()
+
 func newConverter() *converter {
-	return &converter{strs: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
+	return &converter{strs: map[string]*ast.Term{}, ints: map[int64]*ast.Term{}, strList: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
 }
 
 func (c *converter) str(s string) *ast.Term {
@@ -121,7 +128,13 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 	case reflect.Bool:
 		return ast.InternedTerm(v.Bool())
 	case reflect.Int, reflect.Int64:
-		return ast.InternedTerm(int(v.Int()))
+		n := v.Int()
+		t, ok := c.ints[n]
+		if !ok {
+			t = ast.InternedTerm(int(n))
+			c.ints[n] = t
+		}
+		return t
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return ast.NullTerm()
@@ -132,7 +145,10 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 			return ast.NullTerm()
 		}
 		if v.Len() == 0 {
-			return ast.ArrayTerm()
+			return emptyArray
+		}
+		if v.Type().Elem().Kind() == reflect.String {
+			return c.strings(v)
 		}
 		k := sliceKey{v.Pointer(), v.Len(), v.Type()}
 		if t, ok := c.slices[k]; ok {
@@ -165,6 +181,21 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 		return ast.ObjectTerm(items...)
 	}
 	panic(fmt.Sprintf("modelInput: no JSON form for %s", v.Type()))
+}
+
+// strings converts a list of strings, once per distinct list.
+func (c *converter) strings(v reflect.Value) *ast.Term {
+	var key strings.Builder
+	for i := range v.Len() {
+		key.WriteString(v.Index(i).String())
+		key.WriteByte(0)
+	}
+	t, ok := c.strList[key.String()]
+	if !ok {
+		t = c.array(v)
+		c.strList[key.String()] = t
+	}
+	return t
 }
 
 func (c *converter) array(v reflect.Value) *ast.Term {
