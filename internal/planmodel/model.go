@@ -11,8 +11,11 @@
 package planmodel
 
 // ModelVersion changes whenever the JSON shape of Model changes
-// incompatibly, so user-written Rego can check it.
-const ModelVersion = 2
+// incompatibly, so user-written Rego can check it. Version 3 leaves out
+// the empty source lists and false flags of rules, exposures and exposure
+// rows: they are most of the model's members at scale, and Rego reads an
+// absent flag as false anyway.
+const ModelVersion = 3
 
 // Model is the network model policies are evaluated on.
 type Model struct {
@@ -108,15 +111,15 @@ type Rule struct {
 	Protocol      string   `json:"protocol"`
 	FromPort      int      `json:"from_port"`
 	ToPort        int      `json:"to_port"`
-	CIDRv4        []string `json:"cidr_ipv4"`
-	CIDRv6        []string `json:"cidr_ipv6"`
+	CIDRv4        []string `json:"cidr_ipv4,omitempty"`
+	CIDRv6        []string `json:"cidr_ipv6,omitempty"`
 	// PrefixLists are prefix lists whose entries are not in the plan.
-	PrefixLists []string `json:"prefix_lists"`
+	PrefixLists []string `json:"prefix_lists,omitempty"`
 	// SourceSecurityGroups are keys into Model.SecurityGroups.
-	SourceSecurityGroups []string `json:"source_security_groups"`
-	Self                 bool     `json:"self"`
-	World                bool     `json:"world"`
-	Public               bool     `json:"public"`
+	SourceSecurityGroups []string `json:"source_security_groups,omitempty"`
+	Self                 bool     `json:"self,omitempty"`
+	World                bool     `json:"world,omitempty"`
+	Public               bool     `json:"public,omitempty"`
 	Unknown              []string `json:"unknown,omitempty"`
 }
 
@@ -125,10 +128,10 @@ type Exposure struct {
 	Protocol string   `json:"protocol"`
 	FromPort int      `json:"from_port"`
 	ToPort   int      `json:"to_port"`
-	CIDRv4   []string `json:"cidr_ipv4"`
-	CIDRv6   []string `json:"cidr_ipv6"`
-	World    bool     `json:"world"`
-	Public   bool     `json:"public"`
+	CIDRv4   []string `json:"cidr_ipv4,omitempty"`
+	CIDRv6   []string `json:"cidr_ipv6,omitempty"`
+	World    bool     `json:"world,omitempty"`
+	Public   bool     `json:"public,omitempty"`
 	Via      []string `json:"via"`
 }
 

@@ -34,8 +34,8 @@ type ExposureRow struct {
 	// World is true for a CIDR source that is the whole IPv4 or IPv6
 	// internet, Public for one that is not all internal address space
 	// (see Exposure).
-	World  bool `json:"world"`
-	Public bool `json:"public"`
+	World  bool `json:"world,omitempty"`
+	Public bool `json:"public,omitempty"`
 	// DeclaredIn is the address of the resource that declares the rule.
 	DeclaredIn string `json:"declared_in"`
 }

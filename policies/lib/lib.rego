@@ -54,9 +54,14 @@ else := sprintf("%s/%d", [e.protocol, e.from_port]) if e.from_port == e.to_port
 
 else := sprintf("%s/%d-%d", [e.protocol, e.from_port, e.to_port])
 
-source_text(e) := sprintf("the whole internet (%s)", [concat(", ", array.concat(e.cidr_ipv4, e.cidr_ipv6))]) if e.world
+source_text(e) := sprintf("the whole internet (%s)", [concat(", ", cidrs(e))]) if e.world
 
-else := concat(", ", array.concat(e.cidr_ipv4, e.cidr_ipv6))
+else := concat(", ", cidrs(e))
+
+# cidrs lists the IPv4 then IPv6 CIDRs of a rule or exposure. The model
+# leaves out empty lists and false flags (model_version 3), so read them
+# with a default.
+cidrs(x) := array.concat(object.get(x, "cidr_ipv4", []), object.get(x, "cidr_ipv6", []))
 
 # Targets the policy treats as internet doors.
 internet_lb(t) if {

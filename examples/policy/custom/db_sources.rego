@@ -16,6 +16,6 @@ findings contains f if {
 	t.kind == "db_instance"
 	some k in t.security_groups
 	some r in input.security_groups[k].ingress
-	count(array.concat(r.cidr_ipv4, r.cidr_ipv6)) > 0
+	count(lib.cidrs(r)) > 0
 	f := lib.violation(meta, t.address, sprintf("%s accepts %s from CIDR sources via %s", [t.address, lib.port_text(r), r.declared_in]))
 }
