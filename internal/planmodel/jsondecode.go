@@ -14,10 +14,17 @@ import (
 // handful of levels; deeper values are rejected rather than decoded.
 const maxDepth = 64
 
+var errTooDeep = errors.New("value nested more than 64 levels deep")
+
 // decode validates, consumes and decodes one value.
 func (s *scanner) decode(depth int) (any, error) {
 	if depth > maxDepth {
-		return nil, errors.New("value nested more than 64 levels deep")
+		if s.skipDeep {
+			// Reported after the scan, as for any other type error.
+			s.deepErr = errTooDeep
+			return nil, s.skip()
+		}
+		return nil, errTooDeep
 	}
 	c := s.cur()
 	if c <= ' ' {

@@ -76,6 +76,12 @@ type scanner struct {
 	// split, for a plan file, runs a second reader from a point in
 	// resource_changes on (see splitter); nil otherwise.
 	split *splitter
+
+	// skipDeep makes decode skip values nested past maxDepth, setting
+	// deepErr, rather than fail: the configuration is decoded in the scan
+	// but judged after it.
+	skipDeep bool
+	deepErr  error
 }
 
 // newScanner scans a document held whole in memory.

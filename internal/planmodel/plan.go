@@ -247,7 +247,7 @@ func (s *scanner) parse() (*Plan, error) {
 			typeErr = err
 		}
 	}
-	config, sawChanges, instances, changesErr := t.config, t.sawChanges, t.instances, t.changesErr
+	sawChanges, instances, changesErr := t.sawChanges, t.instances, t.changesErr
 	if typeErr != nil {
 		return nil, inputErrorf("plan: top-level fields have the wrong types (%v); %s", typeErr, howToMake)
 	}
@@ -257,11 +257,11 @@ func (s *scanner) parse() (*Plan, error) {
 	if !strings.HasPrefix(p.FormatVersion, "1.") {
 		return nil, inputErrorf("plan format_version %q is not supported: this checker reads format 1.x, written by Terraform 1.0 and later; %s", p.FormatVersion, howToMake)
 	}
-	if !sawChanges && config == nil {
+	if !sawChanges && !t.hasConfig {
 		return nil, inputErrorf("this looks like a state file (no resource_changes or configuration); the checker needs a plan: %s", howToMake)
 	}
-	if config != nil && string(config) != "null" {
-		root, err := parseConfig(config)
+	if t.config != nil || t.configErr != nil {
+		root, err := parseConfig(t.config, t.configErr)
 		if err != nil {
 			return nil, inputErrorf("plan: configuration: %v", err)
 		}
@@ -285,7 +285,9 @@ func (s *scanner) parse() (*Plan, error) {
 // with the first reader's at the end.
 type top struct {
 	versions   []version // format_version and terraform_version, replayed in order
-	config     []byte    // the last configuration
+	hasConfig  bool
+	config     any   // the last configuration, decoded
+	configErr  error // why it could not be decoded
 	sawChanges bool
 	instances  []*Instance
 	// changesErr is the resource_changes error to report. A non-array
@@ -331,8 +333,12 @@ func (s *scanner) member(t *top, key []byte) error {
 			return s.change(t, n-1, false)
 		})
 	case "configuration":
-		raw, err := s.raw()
-		t.config = bytes.Clone(raw) // parsed after the scan
+		// Decoded in the scan, so the reader never holds it whole, and
+		// read into modules after it.
+		s.skipDeep, s.deepErr = true, nil
+		v, err := s.decode(0)
+		s.skipDeep = false
+		t.hasConfig, t.config, t.configErr = true, v, s.deepErr
 		return err
 	}
 	return s.skip()

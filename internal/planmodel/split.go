@@ -212,8 +212,8 @@ func (s *scanner) join(t *top) error {
 	}
 	bt := sp.t
 	t.versions = append(t.versions, bt.versions...)
-	if bt.config != nil {
-		t.config = bt.config
+	if bt.hasConfig {
+		t.hasConfig, t.config, t.configErr = true, bt.config, bt.configErr
 	}
 	t.sawChanges = t.sawChanges || bt.sawChanges
 	t.instances = append(t.instances, bt.instances...)
