@@ -3,8 +3,10 @@ package check
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
@@ -17,22 +19,41 @@ import (
 // encoding/json would write them: the tags are the one definition of the
 // shape (TestInputIsDumpModel compares with --dump-model's output).
 
-// modelInput is the policies' input for m. The model's top-level members
-// are converted concurrently.
-func modelInput(m *planmodel.Model) (ast.Value, error) {
+// modelInput is the policies' input for m. Its top-level members are
+// converted on as many goroutines as there are cores, one member at a
+// time each; with release, each member of m is dropped once converted, so
+// the model and its OPA value are not both whole in memory: on a plan of
+// standalone rules the two together were the peak, and the collector ran
+// back to back under it.
+func modelInput(m *planmodel.Model, release bool) (ast.Value, error) {
 	root := reflect.ValueOf(m).Elem()
 	fields := structFields(root.Type())
-	items := make([][2]*ast.Term, 0, len(fields))
 	terms := make([]*ast.Term, len(fields))
-	var wg sync.WaitGroup
-	for i, f := range fields {
-		fv := root.Field(f.index)
-		if f.omitEmpty && emptyValue(fv) {
-			continue
+	var next atomic.Int64
+	work := func() {
+		c := newConverter()
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(fields) {
+				return
+			}
+			fv := root.Field(fields[i].index)
+			if fields[i].omitEmpty && emptyValue(fv) {
+				continue
+			}
+			terms[i] = c.term(fv)
+			if release {
+				fv.SetZero()
+			}
 		}
-		wg.Go(func() { terms[i] = newConverter().term(fv) })
 	}
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) - 1 {
+		wg.Go(work)
+	}
+	work()
 	wg.Wait()
+	items := make([][2]*ast.Term, 0, len(fields))
 	for i, f := range fields {
 		if terms[i] != nil {
 			items = append(items, [2]*ast.Term{f.key, terms[i]})

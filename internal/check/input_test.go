@@ -62,7 +62,7 @@ func TestInputIsDumpModel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := modelInput(readModel(t, p, modelOptions(mustData(t, testData))))
+		got, err := modelInput(readModel(t, p, modelOptions(mustData(t, testData))), false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -137,13 +137,13 @@ func (r *runner) run(ctx context.Context, stdout io.Writer) (*Report, error) {
 	if !drawsDoors(r.cfg.format) {
 		drawn = nil
 	}
-	res, err := evalModel(ctx, eng, model)
+	res, err := evalModel(ctx, eng, model, drawn == nil)
 	if err != nil {
 		return nil, err
 	}
 	findings := res.Findings
 	if before != nil {
-		prior, err := evalModel(ctx, eng, before)
+		prior, err := evalModel(ctx, eng, before, true)
 		if err != nil {
 			return nil, err
 		}
@@ -220,10 +220,10 @@ func freePlan() {
 }
 
 // evalModel evaluates the policies on the model's JSON form (modelInput).
-// m is not used past the conversion, so the caller decides whether the
-// model stays live through evaluation.
-func evalModel(ctx context.Context, eng *engine, m *planmodel.Model) (*evalResult, error) {
-	in, err := modelInput(m)
+// m is not used past the conversion; with release it is emptied during
+// it, for a caller that has no more use for it.
+func evalModel(ctx context.Context, eng *engine, m *planmodel.Model, release bool) (*evalResult, error) {
+	in, err := modelInput(m, release)
 	if err != nil {
 		return nil, err
 	}
