@@ -172,3 +172,33 @@ func TestSkipDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+// TestDeepConfiguration: the configuration is decoded in the scan, yet a
+// value nested past the limit is reported after it, as a configuration
+// error, and a syntax error later in the document still comes first.
+func TestDeepConfiguration(t *testing.T) {
+	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
+	config := `"configuration":{"root_module":{"resources":[{"mode":"managed","type":"aws_vpc","name":"a","expressions":{"cidr_block":{"constant_value":` + deep + `}}}]}}`
+	changes := `"resource_changes":[{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","change":{"actions":["create"],"after":{}}}]`
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"deep value", `{"format_version":"1.2",` + changes + `,` + config + `}`, "plan: configuration: value nested more than 64 levels deep"},
+		{"deep value, then bad JSON", `{"format_version":"1.2",` + changes + `,` + config + `,"x":tru}`, "not valid JSON"},
+		{"deep value replaced by a later configuration", `{"format_version":"1.2",` + changes + `,` + config + `,"configuration":{"root_module":{}}}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			_, serr := read(newReaderScanner(iotest.OneByteReader(strings.NewReader(tt.doc)), MaxPlanSize, 1))
+			for _, e := range []error{err, serr} {
+				switch {
+				case tt.want == "" && e != nil:
+					t.Errorf("got %v, want no error", e)
+				case tt.want != "" && (e == nil || !IsInputError(e) || !strings.Contains(e.Error(), tt.want)):
+					t.Errorf("got %v, want an input error saying %q", e, tt.want)
+				}
+			}
+		})
+	}
+}
