@@ -30,8 +30,11 @@ func modelInput(m *planmodel.Model, release bool) (ast.Value, error) {
 	fields := structFields(root.Type())
 	terms := make([]*ast.Term, len(fields))
 	var next atomic.Int64
+	// Most distinct strings are addresses: sized for them, the string
+	// table does not grow by rehashing through the conversion.
+	hint := len(m.Targets) + len(m.SecurityGroups) + len(m.Exposures)
 	work := func() {
-		c := newConverter()
+		c := newConverter(hint)
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= len(fields) {
@@ -129,8 +132,9 @@ type sliceKey struct {
 // emptyArray is the one `[]` of every input.
 var emptyArray = ast.ArrayTerm()
 
-func newConverter() *converter {
-	return &converter{strs: map[string]*ast.Term{}, ints: map[int64]*ast.Term{}, strList: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
+// newConverter makes a converter for about strs distinct strings.
+func newConverter(strs int) *converter {
+	return &converter{strs: make(map[string]*ast.Term, strs), ints: map[int64]*ast.Term{}, strList: map[string]*ast.Term{}, slices: map[sliceKey]*ast.Term{}}
 }
 
 func (c *converter) str(s string) *ast.Term {
