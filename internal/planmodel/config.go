@@ -62,17 +62,14 @@ type rawCall struct {
 	Module            rawModule
 }
 
-// parseConfig reads the plan's configuration, decoded by the plan's own
-// scanner (decodeErr is what that decoding met), not encoding/json: a
-// configuration that grows with the plan has an expressions object per
-// resource, and reflection over them cost more than reading the rest of
-// the plan. Expressions stay in the scanner's form (objects as member
-// lists, numbers as float64): converting them to maps doubled the
-// reader's live heap on a flat configuration.
-func parseConfig(v any, decodeErr error) (*configModule, error) {
-	if decodeErr != nil {
-		return nil, decodeErr
-	}
+// parseConfig reads the plan's configuration, decoded in the scan by the
+// plan's own scanner, not encoding/json: a configuration that grows with
+// the plan has an expressions object per resource, and reflection over
+// them cost more than reading the rest of the plan. Expressions stay in
+// the scanner's form (objects as member lists, numbers as float64):
+// converting them to maps doubled the reader's live heap on a flat
+// configuration.
+func parseConfig(v any) (*configModule, error) {
 	var raw rawModule
 	if root, ok := v.(fields); ok {
 		if err := raw.read(member(root, "root_module")); err != nil {

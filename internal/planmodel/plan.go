@@ -260,8 +260,11 @@ func (s *scanner) parse() (*Plan, error) {
 	if !sawChanges && !t.hasConfig {
 		return nil, inputErrorf("this looks like a state file (no resource_changes or configuration); the checker needs a plan: %s", howToMake)
 	}
-	if t.config != nil || t.configErr != nil {
-		root, err := parseConfig(t.config, t.configErr)
+	if t.configErr != nil {
+		return nil, inputErrorf("plan: configuration: %v", t.configErr)
+	}
+	if t.config != nil {
+		root, err := parseConfig(t.config)
 		if err != nil {
 			return nil, inputErrorf("plan: configuration: %v", err)
 		}
