@@ -19,16 +19,77 @@ import (
 // encoding/json would write them: the tags are the one definition of the
 // shape (TestInputIsDumpModel compares with --dump-model's output).
 
-// modelInput is the policies' input for m. Its top-level members are
-// converted on as many goroutines as there are cores, one member at a
-// time each; with release, each member of m is dropped once converted, so
-// the model and its OPA value are not both whole in memory: on a plan of
-// standalone rules the two together were the peak, and the collector ran
-// back to back under it.
+// modelInput is the policies' input for m. The entries of its top-level
+// members (targets, groups, rows) are converted in chunks on as many
+// goroutines as there are cores, so that two large members do not end up
+// on one core while the other idles; each member's term is assembled by
+// whichever goroutine converts its last chunk. With release, each member
+// of m is dropped once converted, so the model and its OPA value are not
+// both whole in memory: on a plan of standalone rules the two together
+// were the peak, and the collector ran back to back under it.
 func modelInput(m *planmodel.Model, release bool) (ast.Value, error) {
+	return convertModel(m, release, inputChunk)
+}
+
+// inputChunk is how many entries of a member one task converts: enough to
+// make a task's overhead small, few enough to keep the cores even.
+const inputChunk = 2048
+
+// memberWork is one top-level member being converted: its entries (map
+// keys and values, or slice elements) and the converted parts.
+type memberWork struct {
+	field jsonField
+	value reflect.Value
+	keys  []string        // map members: the entries' keys
+	vals  []reflect.Value // map members: the entries' values
+	items [][2]*ast.Term  // map members, converted
+	elems []*ast.Term     // slice members, converted
+	left  atomic.Int32    // chunks not yet converted
+	term  *ast.Term
+}
+
+// chunkTask converts entries [lo, hi) of a member; whole members that are
+// neither maps nor slices are one task with hi == -1.
+type chunkTask struct {
+	w      *memberWork
+	lo, hi int
+}
+
+func convertModel(m *planmodel.Model, release bool, chunk int) (ast.Value, error) {
 	root := reflect.ValueOf(m).Elem()
 	fields := structFields(root.Type())
-	terms := make([]*ast.Term, len(fields))
+	members := make([]*memberWork, 0, len(fields))
+	var tasks []chunkTask
+	for _, f := range fields {
+		fv := root.Field(f.index)
+		if f.omitEmpty && emptyValue(fv) {
+			continue
+		}
+		w := &memberWork{field: f, value: fv}
+		members = append(members, w)
+		n := -1
+		switch {
+		case fv.Kind() == reflect.Map && !fv.IsNil():
+			n = fv.Len()
+			w.keys, w.vals = make([]string, 0, n), make([]reflect.Value, 0, n)
+			for it := fv.MapRange(); it.Next(); {
+				w.keys, w.vals = append(w.keys, it.Key().String()), append(w.vals, it.Value())
+			}
+			w.items = make([][2]*ast.Term, n)
+		case fv.Kind() == reflect.Slice && fv.Len() > 0 && fv.Type().Elem().Kind() != reflect.String:
+			n = fv.Len()
+			w.elems = make([]*ast.Term, n)
+		}
+		if n < 0 {
+			w.left.Store(1)
+			tasks = append(tasks, chunkTask{w, 0, -1})
+			continue
+		}
+		w.left.Store(int32(max(1, (n+chunk-1)/chunk)))
+		for lo := 0; lo < n || lo == 0; lo += chunk {
+			tasks = append(tasks, chunkTask{w, lo, min(lo+chunk, n)})
+		}
+	}
 	var next atomic.Int64
 	// Most distinct strings are addresses: sized for them, the string
 	// table does not grow by rehashing through the conversion.
@@ -37,16 +98,38 @@ func modelInput(m *planmodel.Model, release bool) (ast.Value, error) {
 		c := newConverter(hint)
 		for {
 			i := int(next.Add(1) - 1)
-			if i >= len(fields) {
+			if i >= len(tasks) {
 				return
 			}
-			fv := root.Field(fields[i].index)
-			if fields[i].omitEmpty && emptyValue(fv) {
+			t := tasks[i]
+			w := t.w
+			switch {
+			case t.hi < 0:
+				w.term = c.term(w.value)
+			case w.items != nil:
+				for j := t.lo; j < t.hi; j++ {
+					w.items[j] = [2]*ast.Term{c.str(w.keys[j]), c.term(w.vals[j])}
+				}
+			default:
+				for j := t.lo; j < t.hi; j++ {
+					w.elems[j] = c.term(w.value.Index(j))
+				}
+			}
+			if w.left.Add(-1) > 0 {
 				continue
 			}
-			terms[i] = c.term(fv)
+			// The member's last chunk: assemble it, and drop what it
+			// was converted from.
+			switch {
+			case t.hi < 0:
+			case w.items != nil:
+				w.term = ast.ObjectTerm(w.items...)
+			default:
+				w.term = ast.ArrayTerm(w.elems...)
+			}
+			w.keys, w.vals, w.items, w.elems = nil, nil, nil, nil
 			if release {
-				fv.SetZero()
+				w.value.SetZero()
 			}
 		}
 	}
@@ -56,11 +139,9 @@ func modelInput(m *planmodel.Model, release bool) (ast.Value, error) {
 	}
 	work()
 	wg.Wait()
-	items := make([][2]*ast.Term, 0, len(fields))
-	for i, f := range fields {
-		if terms[i] != nil {
-			items = append(items, [2]*ast.Term{f.key, terms[i]})
-		}
+	items := make([][2]*ast.Term, 0, len(members))
+	for _, w := range members {
+		items = append(items, [2]*ast.Term{w.field.key, w.term})
 	}
 	return ast.NewObject(items...), nil
 }

@@ -62,12 +62,21 @@ func TestInputIsDumpModel(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := modelInput(readModel(t, p, modelOptions(mustData(t, testData))), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Compare(want) != 0 {
-			t.Errorf("%s: the policies' input differs from --dump-model", p)
+		// Chunks of one and three entries put every member's entries
+		// in many tasks, converted by different goroutines; release
+		// empties the model on the way.
+		for _, chunk := range []int{inputChunk, 1, 3} {
+			m := readModel(t, p, modelOptions(mustData(t, testData)))
+			got, err := convertModel(m, chunk != inputChunk, chunk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Compare(want) != 0 {
+				t.Errorf("%s: with chunks of %d, the policies' input differs from --dump-model", p, chunk)
+			}
+			if chunk != inputChunk && (m.Targets != nil || m.Exposures != nil || m.SecurityGroups != nil) {
+				t.Errorf("%s: with release, the converted members stay in the model", p)
+			}
 		}
 	}
 }
