@@ -4,7 +4,7 @@ import data.sre.checker
 
 test_findings_collected_from_every_rule_package if {
 	m := {
-		"targets": {"t": {"address": "t", "kind": "instance", "role": "server", "public_ip": true, "public_ip_via": ["x"], "security_groups": [], "exposure": []}},
+		"targets": {"t": {"address": "t", "kind": "instance", "role": "server", "public_ip": true, "public_ip_via": ["x"], "security_groups": [], "public_exposure": []}},
 		"security_groups": {}, "autoscaling_groups": {}, "network_acl_rules": [], "ip_filters": [], "unresolved": [],
 	}
 	ids := {f.id | some f in checker.findings} with input as m

@@ -344,7 +344,7 @@ func TestDumpModel(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil || code != exitClean {
 		t.Fatalf("exit %d: %v", code, err)
 	}
-	if m.ModelVersion != 3 || m.Targets["module.base.aws_lb.web"] == nil || len(m.SecurityGroups) != 4 {
+	if m.ModelVersion != 4 || m.Targets["module.base.aws_lb.web"] == nil || len(m.SecurityGroups) != 4 {
 		t.Errorf("model: version %d, %d targets, %d groups", m.ModelVersion, len(m.Targets), len(m.SecurityGroups))
 	}
 }

@@ -51,7 +51,7 @@ func modelEdges(m *planmodel.Model) []exposureEdge {
 	var out []exposureEdge
 	for _, addr := range keysOf(m.Targets) {
 		t := m.Targets[addr]
-		for _, e := range t.Exposure {
+		for _, e := range mergeExposure(t.PublicExposure, t.InternalExposure) {
 			cidrs := append(append([]string{}, e.CIDRv4...), e.CIDRv6...)
 			if len(cidrs) == 0 {
 				continue
@@ -84,6 +84,21 @@ func modelEdges(m *planmodel.Model) []exposureEdge {
 		}
 	}
 	return out
+}
+
+// mergeExposure lists a target's public and internal exposure in the
+// order the model computed them: by protocol, then port.
+func mergeExposure(public, internal []planmodel.Exposure) []planmodel.Exposure {
+	out := make([]planmodel.Exposure, 0, len(public)+len(internal))
+	for len(public) > 0 && len(internal) > 0 {
+		p, q := public[0], internal[0]
+		if p.Protocol < q.Protocol || p.Protocol == q.Protocol && p.FromPort < q.FromPort {
+			out, public = append(out, p), public[1:]
+		} else {
+			out, internal = append(out, q), internal[1:]
+		}
+	}
+	return append(append(out, public...), internal...)
 }
 
 // portText is how lib.port_text words a port range in findings.

@@ -499,7 +499,7 @@ func containsFoldASCII(s, lit string) bool {
 
 func (b *builder) newTarget(in *Instance, kind, role string) *Target {
 	t := b.allocTarget()
-	*t = Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, Exposure: []Exposure{}}
+	*t = Target{Address: in.Address, Type: in.Type, Kind: kind, Role: role, Actions: in.Actions, SecurityGroups: []string{}, PublicExposure: []Exposure{}}
 	b.tmap[in.Address] = t
 	b.targetOf[in] = t
 	return t
@@ -1057,7 +1057,7 @@ func (b *builder) attachGroups() {
 		if len(sg.Protects) == 0 {
 			t := b.allocTarget()
 			*t = Target{Address: sg.Address, Type: "aws_security_group", Kind: KindSecurityGroup, Role: RoleUnattached,
-				Actions: []string{}, SecurityGroups: []string{key}, Exposure: []Exposure{}}
+				Actions: []string{}, SecurityGroups: []string{key}, PublicExposure: []Exposure{}}
 			if sg.External {
 				t.Address, t.Type = key, "external_security_group"
 			}

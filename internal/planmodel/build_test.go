@@ -65,8 +65,8 @@ func TestBuildHandWrittenPlans(t *testing.T) {
 				map[string]any{"load_balancer_arn": ref("aws_lb.nlb.arn", "aws_lb.nlb")}},
 		}, func(t *testing.T, m *Model) {
 			lb := m.Targets["aws_lb.nlb"]
-			if len(lb.Exposure) != 1 || !lb.Exposure[0].World || lb.Exposure[0].FromPort != 22 {
-				t.Errorf("exposure: %+v", lb.Exposure)
+			if len(lb.PublicExposure) != 1 || !lb.PublicExposure[0].World || lb.PublicExposure[0].FromPort != 22 {
+				t.Errorf("exposure: %+v", lb.PublicExposure)
 			}
 		}},
 		{"a managed prefix list in the plan is expanded into the rule's CIDRs", []res{
@@ -108,7 +108,7 @@ func TestBuildHandWrittenPlans(t *testing.T) {
 			}, map[string]any{"ingress": []any{map[string]any{"from_port": true}}}, nil},
 		}, func(t *testing.T, m *Model) {
 			sg := m.SecurityGroups["aws_security_group.web"]
-			if !slices.Equal(sg.Ingress[0].Unknown, []string{"ports"}) || len(m.Targets["aws_security_group.web"].Exposure) != 0 {
+			if !slices.Equal(sg.Ingress[0].Unknown, []string{"ports"}) || len(m.Targets["aws_security_group.web"].PublicExposure)+len(m.Targets["aws_security_group.web"].InternalExposure) != 0 {
 				t.Errorf("group: %+v", sg)
 			}
 		}},

@@ -26,8 +26,8 @@ func (b *builder) computeExposure() {
 	// Exposure slice. The distinct group lists are computed in shards,
 	// concurrently on a large plan; each result depends only on its list.
 	type job struct {
-		groups []string
-		out    []Exposure
+		groups           []string
+		public, internal []Exposure
 	}
 	// Sized for distinct lists up to half the targets: growing them was a
 	// visible part of this serial step.
@@ -59,13 +59,33 @@ func (b *builder) computeExposure() {
 			x.cidrs = cidrText{} // the shared one is not safe across shards
 		}
 		for i := lo; i < hi; i++ {
-			jobs[i].out = x.exposure(jobs[i].groups)
+			jobs[i].public, jobs[i].internal = splitPublic(x.exposure(jobs[i].groups))
 		}
 	})
 	for i, t := range ts {
-		t.Exposure = jobs[of[i]].out
+		t.PublicExposure, t.InternalExposure = jobs[of[i]].public, jobs[of[i]].internal
 	}
 	b.lbListenerExposure()
+}
+
+// splitPublic splits exposure into the entries from public sources and
+// the rest, each never nil, keeping their order.
+func splitPublic(all []Exposure) (public, internal []Exposure) {
+	n := 0
+	for _, e := range all {
+		if e.public {
+			n++
+		}
+	}
+	public, internal = make([]Exposure, 0, n), make([]Exposure, 0, len(all)-n)
+	for _, e := range all {
+		if e.public {
+			public = append(public, e)
+		} else {
+			internal = append(internal, e)
+		}
+	}
+	return public, internal
 }
 
 // exposer computes exposures with its own caches, so that shards do not
@@ -261,7 +281,7 @@ func toExposure(proto string, s segment, names cidrText) Exposure {
 		Protocol: proto, FromPort: s.from, ToPort: s.to,
 		CIDRv4: v4, CIDRv6: v6,
 		World:  s.set.covers(allIPv4) || s.set.covers(allIPv6),
-		Public: !s.set.within(internalSpace),
+		public: !s.set.within(internalSpace),
 		Via:    s.via,
 	}
 }
@@ -281,9 +301,9 @@ func (b *builder) lbListenerExposure() {
 			if strings.HasPrefix(l.Protocol, "UDP") {
 				proto = "udp"
 			}
-			t.Exposure = append(t.Exposure, Exposure{
+			t.PublicExposure = append(t.PublicExposure, Exposure{
 				Protocol: proto, FromPort: l.Port, ToPort: l.Port,
-				CIDRv4: []string{"0.0.0.0/0"}, CIDRv6: []string{}, World: true, Public: true,
+				CIDRv4: []string{"0.0.0.0/0"}, CIDRv6: []string{}, World: true, public: true,
 				Via: []string{l.Address},
 			})
 		}

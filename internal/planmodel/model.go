@@ -11,11 +11,14 @@
 package planmodel
 
 // ModelVersion changes whenever the JSON shape of Model changes
-// incompatibly, so user-written Rego can check it. Version 3 leaves out
-// the empty source lists and false flags of rules, exposures and exposure
+// incompatibly, so user-written Rego can check it. Version 3 left out the
+// empty source lists and false flags of rules, exposures and exposure
 // rows: they are most of the model's members at scale, and Rego reads an
-// absent flag as false anyway.
-const ModelVersion = 3
+// absent flag as false anyway. Version 4 lists a target's effective
+// exposure from public sources only (public_exposure): the doors from
+// internal addresses are the exposures rows, and a third copy of every
+// internal rule in the input kept the collector busy through evaluation.
+const ModelVersion = 4
 
 // Model is the network model policies are evaluated on.
 type Model struct {
@@ -72,11 +75,16 @@ type Target struct {
 	Listeners        []Listener `json:"listeners,omitempty"`
 	// Launch templates: the autoscaling groups that launch them.
 	UsedBy []string `json:"used_by,omitempty"`
-	// Exposure is the effective ingress from CIDR sources over all the
-	// target's security groups, merged per protocol and port range.
-	Exposure []Exposure `json:"exposure"`
-	Unknown  []string   `json:"unknown,omitempty"`
-	Notes    []string   `json:"notes,omitempty"`
+	// PublicExposure is the effective ingress from CIDR sources over all
+	// the target's security groups, merged per protocol and port range,
+	// where the merged sources are not all internal address space.
+	PublicExposure []Exposure `json:"public_exposure"`
+	// InternalExposure is the rest of the effective exposure, whose
+	// sources are all internal. Only the drawing of the doors reads it;
+	// policies see those doors as exposures rows.
+	InternalExposure []Exposure `json:"-"`
+	Unknown          []string   `json:"unknown,omitempty"`
+	Notes            []string   `json:"notes,omitempty"`
 }
 
 // Listener is a load balancer listener.
@@ -124,6 +132,7 @@ type Rule struct {
 }
 
 // Exposure is a port range of one protocol reachable from a set of CIDRs.
+// World is true when the set covers the whole IPv4 or IPv6 internet.
 type Exposure struct {
 	Protocol string   `json:"protocol"`
 	FromPort int      `json:"from_port"`
@@ -131,8 +140,10 @@ type Exposure struct {
 	CIDRv4   []string `json:"cidr_ipv4,omitempty"`
 	CIDRv6   []string `json:"cidr_ipv6,omitempty"`
 	World    bool     `json:"world,omitempty"`
-	Public   bool     `json:"public,omitempty"`
 	Via      []string `json:"via"`
+	// public says the set is not all internal address space: which of a
+	// target's two lists the exposure goes to.
+	public bool
 }
 
 // AutoscalingGroup carries what fleet hygiene rules need.

@@ -117,7 +117,7 @@ func TestResolution(t *testing.T) {
 		}},
 		{"a new group's rule and instance meet although the id is unknown", "evasion_unknown_sg_id", func(t *testing.T, m *Model) {
 			in := m.Targets["aws_instance.debug"]
-			if !slices.Equal(in.SecurityGroups, []string{"aws_security_group.debug"}) || len(in.Exposure) != 1 || !in.Exposure[0].World {
+			if !slices.Equal(in.SecurityGroups, []string{"aws_security_group.debug"}) || len(in.PublicExposure) != 1 || !in.PublicExposure[0].World {
 				t.Errorf("instance: %+v", in)
 			}
 		}},

@@ -59,7 +59,7 @@ source_text(e) := sprintf("the whole internet (%s)", [concat(", ", cidrs(e))]) i
 else := concat(", ", cidrs(e))
 
 # cidrs lists the IPv4 then IPv6 CIDRs of a rule or exposure. The model
-# leaves out empty lists and false flags (model_version 3), so read them
+# leaves out empty lists and false flags (since model_version 3), so read them
 # with a default.
 cidrs(x) := array.concat(object.get(x, "cidr_ipv4", []), object.get(x, "cidr_ipv6", []))
 
@@ -98,10 +98,10 @@ unknown_rules contains [k, i] if {
 }
 
 # public_exposures contains [address, exposure index] for effective
-# exposure from public addresses.
+# exposure from public addresses (targets[].public_exposure).
 public_exposures contains [addr, i] if {
 	some addr, i
-	input.targets[addr].exposure[i].public
+	input.targets[addr].public_exposure[i]
 }
 
 load_balancers contains addr if {

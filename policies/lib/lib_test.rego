@@ -30,8 +30,9 @@ test_describe if {
 test_sets_from_the_model if {
 	m := {
 		"targets": {
-			"lb": {"kind": "load_balancer", "public_ip": false, "exposure": [{"public": true}], "unknown": ["internet_facing"]},
-			"vm": {"kind": "instance", "public_ip": true, "exposure": [{"public": false}, {"public": true}]},
+			"lb": {"kind": "load_balancer", "public_ip": false, "public_exposure": [{"protocol": "tcp"}], "unknown": ["internet_facing"]},
+			"vm": {"kind": "instance", "public_ip": true, "public_exposure": [{"protocol": "tcp"}, {"protocol": "udp"}]},
+			"db": {"kind": "db_instance", "public_ip": false, "public_exposure": []},
 		},
 		"security_groups": {"sg": {"ingress": [{"unknown": ["cidrs"]}, {}]}},
 		"exposures": [
@@ -42,7 +43,7 @@ test_sets_from_the_model if {
 	}
 	lib.load_balancers == {"lb"} with input as m
 	lib.public_ip_targets == {"vm"} with input as m
-	lib.public_exposures == {["lb", 0], ["vm", 1]} with input as m
+	lib.public_exposures == {["lb", 0], ["vm", 0], ["vm", 1]} with input as m
 	lib.unknown_targets == {["internet_facing", "lb"]} with input as m
 	lib.unknown_rules == {["sg", 0]} with input as m
 	[x.source | some x in lib.port_doors(22)] == ["a", "c"] with input as m

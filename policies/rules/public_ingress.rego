@@ -13,9 +13,9 @@ meta := {
 }
 
 findings contains f if {
-	some [addr, i] in lib.public_exposures
+	some addr, i
+	e := input.targets[addr].public_exposure[i]
 	t := input.targets[addr]
-	e := t.exposure[i]
 	not allowed(t, e)
 	f := lib.violation(meta, t.address, sprintf("%s accepts %s from %s via %s", [lib.describe(t), lib.port_text(e), lib.source_text(e), concat(", ", e.via)]))
 }

@@ -5,12 +5,12 @@ import data.sre.rules.public_ingress
 exposure(proto, from, to, cidrs) := {
 	"protocol": proto, "from_port": from, "to_port": to,
 	"cidr_ipv4": cidrs, "cidr_ipv6": [],
-	"world": cidrs == ["0.0.0.0/0"], "public": true, "via": ["aws_security_group_rule.r"],
+	"world": cidrs == ["0.0.0.0/0"], "via": ["aws_security_group_rule.r"],
 }
 
 target(kind, role, exposures) := {
 	"address": "t", "kind": kind, "role": role, "internet_facing": kind == "load_balancer",
-	"security_groups": [], "exposure": exposures, "listeners": [],
+	"security_groups": [], "public_exposure": exposures, "listeners": [],
 }
 
 ids(fs) := {f.id | some f in fs}
