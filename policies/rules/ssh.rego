@@ -17,7 +17,9 @@ admin := net.cidr_merge(lib.params.admin_cidrs)
 
 # ssh_doors lists the doors (input.exposures rows) that reach SSH over
 # TCP, port ranges and protocol -1 included (lib.covers_port, inlined:
-# this runs once per row of the plan).
+# this runs once per row of the plan), except the doors from a group that
+# protects a bastion: most doors of a plan, allowed on every other host and
+# judged for bastions below, from the groups' rules.
 ssh_doors := doors if {
 	p := port
 	doors := [x |
@@ -25,7 +27,29 @@ ssh_doors := doors if {
 		x.from_port <= p
 		x.to_port >= p
 		x.protocol in {"tcp", "all"}
+		not bastion_groups[x.source]
 	]
+}
+
+# bastion_groups holds the keys of the groups that protect a bastion.
+bastion_groups contains k if {
+	some k
+	input.security_groups[k].bastion
+}
+
+# The bastion takes SSH from no security group, its own included: the
+# doors from groups that protect a bastion, found through the rules of the
+# bastion's groups (the rows ssh_doors leaves out).
+findings contains f if {
+	some k in bastion_groups
+	some r in input.security_groups[k].ingress
+	some g in r.source_security_groups
+	bastion_groups[g]
+	lib.covers_port(r, port)
+	some addr in input.security_groups[k].protects
+	t := input.targets[addr]
+	t.role == "bastion"
+	f := lib.violation(meta, t.address, sprintf("%s accepts SSH (%s) %s", [lib.describe(t), lib.port_text(r), bastion_problem_sg(g, r.declared_in)]))
 }
 
 # Each door is judged by its source and by the target it opens.
@@ -61,9 +85,11 @@ bastion_problem(x) := sprintf("from %s, outside the admin CIDRs, via %s", [x.sou
 	not admin_cidr(x.source)
 }
 
-bastion_problem(x) := sprintf("from security group %s; the bastion takes SSH only from the admin CIDRs (via %s)", [x.source, x.declared_in]) if {
+bastion_problem(x) := bastion_problem_sg(x.source, x.declared_in) if {
 	x.source_kind == "security_group"
 }
+
+bastion_problem_sg(group, declared_in) := sprintf("from security group %s; the bastion takes SSH only from the admin CIDRs (via %s)", [group, declared_in])
 
 bastion_problem(x) := prefix_list_problem(x) if x.source_kind == "prefix_list"
 

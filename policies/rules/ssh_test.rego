@@ -107,3 +107,20 @@ test_prefix_list_door_fails_on_server_and_bastion if {
 test_door_not_reaching_ssh_passes if {
 	count(ssh.findings) == 0 with input as model("server", object.union(rule(22, 22, ["10.0.0.0/8"], []), {"protocol": "udp"}))
 }
+
+# A group that protects the bastion and a server: SSH from it (its own
+# group named as a source) is allowed on the server, not on the bastion.
+test_group_shared_by_bastion_and_server if {
+	r := rule(22, 22, [], ["shared"])
+	d := object.union(door(r, "security_group", "shared"), {"security_group": "shared"})
+	m := {
+		"targets": {
+			"b": {"address": "b", "kind": "instance", "role": "bastion", "security_groups": ["shared"]},
+			"s": {"address": "s", "kind": "instance", "role": "server", "security_groups": ["shared"]},
+		},
+		"security_groups": {"shared": {"bastion": true, "ingress": [r], "protects": ["b", "s"]}},
+		"unresolved": [],
+		"exposures": [object.union(d, {"target": "b"}), object.union(d, {"target": "s"})],
+	}
+	messages(m) == {"b accepts SSH (tcp/22) from security group shared; the bastion takes SSH only from the admin CIDRs (via aws_security_group_rule.r)"}
+}
