@@ -72,8 +72,10 @@ func convertModel(m *planmodel.Model, release bool, chunk int) (ast.Value, error
 		case fv.Kind() == reflect.Map && !fv.IsNil():
 			n = fv.Len()
 			w.keys, w.vals = make([]string, 0, n), make([]reflect.Value, 0, n)
+			key := reflect.New(fv.Type().Key()).Elem() // reused: Key() allocates a copy
 			for it := fv.MapRange(); it.Next(); {
-				w.keys, w.vals = append(w.keys, it.Key().String()), append(w.vals, it.Value())
+				key.SetIterKey(it)
+				w.keys, w.vals = append(w.keys, key.String()), append(w.vals, it.Value())
 			}
 			w.items = make([][2]*ast.Term, n)
 		case fv.Kind() == reflect.Slice && fv.Len() > 0 && fv.Type().Elem().Kind() != reflect.String:
@@ -271,9 +273,14 @@ func (c *converter) term(v reflect.Value) *ast.Term {
 		if v.IsNil() {
 			return ast.NullTerm()
 		}
+		// Key and value are read into reused values: Key() and Value()
+		// allocate a copy of each.
 		items := make([][2]*ast.Term, 0, v.Len())
+		key, val := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
 		for it := v.MapRange(); it.Next(); {
-			items = append(items, [2]*ast.Term{c.str(it.Key().String()), c.term(it.Value())})
+			key.SetIterKey(it)
+			val.SetIterValue(it)
+			items = append(items, [2]*ast.Term{c.str(key.String()), c.term(val)})
 		}
 		return ast.ObjectTerm(items...)
 	case reflect.Struct:
