@@ -200,14 +200,21 @@ func readMemory(planSize int64) {
 // collections under the limit free little: with the default GOGC a small
 // plan's evaluation collected at 20 and 40 MB. The evaluation's live heap
 // (the model's OPA value and OPA's work) can approach twice the plan; a
-// lower limit made the collector run back to back.
+// lower limit made the collector run back to back. On a plan of tens of
+// megabytes the memory outside the limit (the binary, the compiled
+// policies) is a visible share of the peak, so the limit is also kept
+// under three times the plan less that share.
 func boundMemory(planSize int64) {
 	if userPaced() {
 		return
 	}
 	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(max(planSize*5/2, 96<<20))
+	debug.SetMemoryLimit(max(min(planSize*5/2, planSize*3-outsideLimit), 96<<20))
 }
+
+// outsideLimit is about what a check's peak resident memory holds beyond
+// the Go memory limit.
+const outsideLimit = 35 << 20
 
 // freePlan collects once the plan is dead, before evaluation allocates
 // the native tree: at 10k resources that cut peak memory by a quarter
