@@ -3,6 +3,7 @@ package planmodel
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unsafe"
@@ -93,6 +94,20 @@ func member(fs fields, key string) any {
 	return v
 }
 
+// stringMember returns the last value of key in an object, which must be
+// a string when present; "" when absent or null.
+func stringMember(fs fields, key string) (string, error) {
+	v := member(fs, key)
+	if v == nil {
+		return "", nil
+	}
+	str, ok := v.(string)
+	if !ok {
+		return "", fmt.Errorf("%s is not a string", key)
+	}
+	return str, nil
+}
+
 // objectOf checks that v is an object or null.
 func objectOf(v any, what string) (fields, error) {
 	fs, ok := v.(fields)
@@ -132,23 +147,20 @@ func (m *rawModule) read(v any) error {
 	if v := member(fs, "resources"); rs == nil && v != nil {
 		return errors.New("resources is not a list")
 	}
+	m.Resources = slices.Grow(m.Resources, len(rs))
 	for i, r := range rs {
 		rf, err := objectOf(r, "resource")
 		if err != nil {
 			return err
 		}
 		var res rawResource
-		for _, k := range []struct {
-			key string
-			dst *string
-		}{{"mode", &res.Mode}, {"type", &res.Type}, {"name", &res.Name}} {
-			if v := member(rf, k.key); v != nil {
-				str, ok := v.(string)
-				if !ok {
-					return fmt.Errorf("resource %d: %s is not a string", i, k.key)
-				}
-				*k.dst = str
+		if res.Mode, err = stringMember(rf, "mode"); err == nil {
+			if res.Type, err = stringMember(rf, "type"); err == nil {
+				res.Name, err = stringMember(rf, "name")
 			}
+		}
+		if err != nil {
+			return fmt.Errorf("resource %d: %w", i, err)
 		}
 		exprs, err := objectOf(member(rf, "expressions"), "expressions")
 		if err != nil {
