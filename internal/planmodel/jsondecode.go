@@ -325,3 +325,107 @@ func hex4(h []byte) (rune, bool) {
 	}
 	return r, true
 }
+
+// cfgLevel is where a value sits in the structure of the plan's
+// configuration section: what parseConfig reads of an object there.
+type cfgLevel uint8
+
+const (
+	cfgAny       cfgLevel = iota // decoded whole
+	cfgTop                       // the configuration
+	cfgModule                    // root_module, or a call's module
+	cfgResources                 // a module's resources list
+	cfgResource                  // one resource
+	cfgCalls                     // a module's module_calls
+	cfgCall                      // one module call
+	cfgOutputs                   // a module's outputs
+	cfgOutput                    // one output
+)
+
+// cfgChild says whether parseConfig reads member key of an object at
+// level, and at which level its value sits. The rest (addresses, provider
+// keys, schema versions, count expressions, variables, sources) is
+// skipped: in a configuration of thousands of resource blocks it was a
+// tenth of the plan's heap.
+func cfgChild(level cfgLevel, key string) (cfgLevel, bool) {
+	switch level {
+	case cfgTop:
+		return cfgModule, key == "root_module"
+	case cfgModule:
+		switch key {
+		case "resources":
+			return cfgResources, true
+		case "module_calls":
+			return cfgCalls, true
+		case "outputs":
+			return cfgOutputs, true
+		}
+		return cfgAny, false
+	case cfgResource:
+		switch key {
+		case "mode", "type", "name", "expressions", "for_each_expression":
+			return cfgAny, true
+		}
+		return cfgAny, false
+	case cfgCalls:
+		return cfgCall, true
+	case cfgCall:
+		switch key {
+		case "expressions", "for_each_expression":
+			return cfgAny, true
+		case "module":
+			return cfgModule, true
+		}
+		return cfgAny, false
+	case cfgOutputs:
+		return cfgOutput, true
+	case cfgOutput:
+		return cfgAny, key == "expression"
+	}
+	return cfgAny, true
+}
+
+// decodeConfig is decode for the configuration section: it leaves out
+// the members cfgChild says are never read. A value of another type than
+// its place expects is decoded whole, so that parseConfig reports it as
+// before.
+func (s *scanner) decodeConfig(depth int, level cfgLevel) (any, error) {
+	if level == cfgAny || depth > maxDepth {
+		return s.decode(depth)
+	}
+	c := s.cur()
+	if c <= ' ' {
+		c = s.peek()
+	}
+	switch {
+	case c == '[' && level == cfgResources:
+		start := len(s.vals)
+		err := s.array(func() error {
+			v, err := s.decodeConfig(depth+1, cfgResource)
+			s.vals = append(s.vals, v)
+			return err
+		})
+		out := s.newList(len(s.vals) - start)
+		copy(out, s.vals[start:])
+		clear(s.vals[start:])
+		s.vals = s.vals[:start]
+		return out, err
+	case c == '{' && level != cfgResources:
+		start := len(s.kvs)
+		err := s.object(func(key []byte) error {
+			k, err := s.key(key)
+			if err != nil {
+				return err
+			}
+			child, keep := cfgChild(level, k)
+			if !keep {
+				return s.skip()
+			}
+			v, err := s.decodeConfig(depth+1, child)
+			s.kvs = append(s.kvs, kv{k, v})
+			return err
+		})
+		return s.popFields(start), err
+	}
+	return s.decode(depth)
+}

@@ -339,7 +339,7 @@ func (s *scanner) member(t *top, key []byte) error {
 		// Decoded in the scan, so the reader never holds it whole, and
 		// read into modules after it.
 		s.skipDeep, s.deepErr = true, nil
-		v, err := s.decode(0)
+		v, err := s.decodeConfig(0, cfgTop)
 		s.skipDeep = false
 		t.hasConfig, t.config, t.configErr = true, v, s.deepErr
 		return err

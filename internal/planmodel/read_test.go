@@ -202,3 +202,37 @@ func TestDeepConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigurationSkipsUnreadMembers: the members of the configuration
+// parseConfig never reads are skipped, not decoded (a value nested too
+// deep there is no error), still checked as JSON, and a member it reads
+// with the wrong type is reported as before.
+func TestConfigurationSkipsUnreadMembers(t *testing.T) {
+	deep := strings.Repeat("[", 70) + strings.Repeat("]", 70)
+	changes := `"resource_changes":[{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","change":{"actions":["create"],"after":{}}}]`
+	doc := func(module string) string {
+		return `{"format_version":"1.2",` + changes + `,"configuration":{"provider_config":` + deep + `,"root_module":` + module + `}}`
+	}
+	resource := `{"address":"aws_vpc.a","mode":"managed","type":"aws_vpc","name":"a","provisioners":` + deep + `,"schema_version":0,"expressions":{}}`
+	tests := []struct {
+		name, doc, want string
+	}{
+		{"deep values in unread members", doc(`{"variables":` + deep + `,"resources":[` + resource + `],"module_calls":{"m":{"source":` + deep + `,"module":{"outputs":{"o":{"description":` + deep + `,"expression":{"references":["aws_vpc.a"]}}}}}}}`), ""},
+		{"bad JSON in an unread member", doc(`{"variables":{"x":tru}}`), "not valid JSON"},
+		{"resources not a list", doc(`{"resources":{}}`), "resources is not a list"},
+		{"module calls not an object", doc(`{"module_calls":[]}`), "module_calls is not an object"},
+		{"resource type not a string", doc(`{"resources":[{"mode":"managed","type":5,"name":"a"}]}`), "type is not a string"},
+		{"call module not an object", doc(`{"module_calls":{"m":{"module":[]}}}`), "module is not an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.doc))
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v, want no error", err)
+			case tt.want != "" && (err == nil || !IsInputError(err) || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v, want an input error saying %q", err, tt.want)
+			}
+		})
+	}
+}
