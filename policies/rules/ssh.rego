@@ -17,9 +17,10 @@ admin := net.cidr_merge(lib.params.admin_cidrs)
 
 # ssh_doors lists the doors (input.exposures rows) that reach SSH over
 # TCP, port ranges and protocol -1 included (lib.covers_port, inlined:
-# this runs once per row of the plan), except the doors from a group that
-# protects a bastion: most doors of a plan, allowed on every other host and
-# judged for bastions below, from the groups' rules.
+# this runs once per row of the plan), except the doors whose source is a
+# group that protects a bastion (its own group included; no CIDR or prefix
+# list is a group's key): most doors of a plan, allowed on every other host
+# and judged for bastions below, from the groups' rules.
 ssh_doors := doors if {
 	p := port
 	doors := [x |
@@ -27,24 +28,19 @@ ssh_doors := doors if {
 		x.from_port <= p
 		x.to_port >= p
 		x.protocol in {"tcp", "all"}
-		not bastion_groups[x.source]
+		not input.security_groups[x.source].bastion
 	]
-}
-
-# bastion_groups holds the keys of the groups that protect a bastion.
-bastion_groups contains k if {
-	some k
-	input.security_groups[k].bastion
 }
 
 # The bastion takes SSH from no security group, its own included: the
 # doors from groups that protect a bastion, found through the rules of the
 # bastion's groups (the rows ssh_doors leaves out).
 findings contains f if {
-	some k in bastion_groups
+	some k
+	input.security_groups[k].bastion
 	some r in input.security_groups[k].ingress
 	some g in r.source_security_groups
-	bastion_groups[g]
+	input.security_groups[g].bastion
 	lib.covers_port(r, port)
 	some addr in input.security_groups[k].protects
 	t := input.targets[addr]
