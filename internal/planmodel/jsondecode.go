@@ -53,11 +53,7 @@ func (s *scanner) decode(depth int) (any, error) {
 			s.vals = append(s.vals, v)
 			return err
 		})
-		out := s.newList(len(s.vals) - start)
-		copy(out, s.vals[start:])
-		clear(s.vals[start:])
-		s.vals = s.vals[:start]
-		return out, err
+		return s.popList(start), err
 	case '{':
 		start := len(s.kvs)
 		err := s.object(func(key []byte) error {
@@ -80,6 +76,16 @@ func (s *scanner) decode(depth int) (any, error) {
 		}
 		return strconv.ParseFloat(string(num), 64)
 	}
+}
+
+// popList copies the elements pushed on the scratch stack since start into
+// a new list, never nil, and pops them.
+func (s *scanner) popList(start int) []any {
+	out := s.newList(len(s.vals) - start)
+	copy(out, s.vals[start:])
+	clear(s.vals[start:])
+	s.vals = s.vals[:start]
+	return out
 }
 
 // popFields copies the members pushed on the scratch stack since start
@@ -405,11 +411,7 @@ func (s *scanner) decodeConfig(depth int, level cfgLevel) (any, error) {
 			s.vals = append(s.vals, v)
 			return err
 		})
-		out := s.newList(len(s.vals) - start)
-		copy(out, s.vals[start:])
-		clear(s.vals[start:])
-		s.vals = s.vals[:start]
-		return out, err
+		return s.popList(start), err
 	case c == '{' && level != cfgResources:
 		start := len(s.kvs)
 		err := s.object(func(key []byte) error {
