@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"maps"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -364,6 +367,72 @@ findings contains f if {
 	code, keys := findingKeys(t, "--policy", dir, plan("compliant"))
 	if code != exitViolations || !slices.Equal(keys, []string{"ORG001 violation module.base.aws_db_instance.this"}) {
 		t.Errorf("exit %d, findings %q", code, keys)
+	}
+}
+
+// TestSharedRulesUnderWith: the rule packages share the values of rules
+// they have in common, but a value computed under `with` is that query's
+// own. On one core the packages run in path order, so aa_with computes the
+// shared rule under `with` before ab_plain reads it.
+func TestSharedRulesUnderWith(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	dir := t.TempDir()
+	files := map[string]string{
+		"common.rego": `package org.common
+
+target_count := count(input.targets)
+`,
+		"aa_with.rego": `package sre.rules.aa_with
+
+import data.org.common
+
+findings contains f if {
+	n := common.target_count with input.targets as {}
+	f := {"id": "ORG001", "title": "t", "severity": "warning", "address": "a", "message": sprintf("%d", [n]), "remediation": "r"}
+}
+`,
+		"ab_plain.rego": `package sre.rules.ab_plain
+
+import data.org.common
+
+findings contains f if {
+	f := {"id": "ORG002", "title": "t", "severity": "warning", "address": "b", "message": sprintf("%d", [common.target_count]), "remediation": "r"}
+}
+
+findings contains f if {
+	n := common.target_count with input.targets as {"x": {}, "y": {}}
+	f := {"id": "ORG003", "title": "t", "severity": "warning", "address": "c", "message": sprintf("%d", [n]), "remediation": "r"}
+}
+`,
+	}
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var dump struct {
+		Targets map[string]any `json:"targets"`
+	}
+	_, out, _ := runCheck(t, "", "--dump-model", plan("compliant"))
+	if err := json.Unmarshal([]byte(out), &dump); err != nil || len(dump.Targets) < 3 {
+		t.Fatalf("model: %v, %d targets", err, len(dump.Targets))
+	}
+	_, out, errOut := runCheck(t, "", "--format", "json", "--data", testData, "--policy", dir, plan("compliant"))
+	var res struct {
+		Findings []Finding `json:"findings"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("json output: %v\n%s%s", err, out, errOut)
+	}
+	want := map[string]string{"ORG001": "0", "ORG002": strconv.Itoa(len(dump.Targets)), "ORG003": "2"}
+	got := map[string]string{}
+	for _, f := range res.Findings {
+		if _, ok := want[f.ID]; ok {
+			got[f.ID] = f.Message
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("target counts seen by the packages: %v, want %v", got, want)
 	}
 }
 

@@ -102,7 +102,10 @@ func newEngine(ctx context.Context, extraDirs []string, data map[string]any) (*e
 	if compiler.Compile(byFile); compiler.Failed() {
 		return nil, inputErrorf("compile policies: %v", compiler.Errors)
 	}
-	store := inmem.NewFromObject(data)
+	// Data is held as OPA values: the store's default lazy objects convert
+	// on read and are not safe to read from two queries at once, which the
+	// shared rule cache does with values such as lib.params.
+	store := inmem.NewFromObjectWithOpts(data, inmem.OptReturnASTValuesOnRead(true))
 	prepare := func(query string) (rego.PreparedEvalQuery, error) {
 		q, err := rego.New(rego.Compiler(compiler), rego.Store(store), rego.Query(query)).PrepareForEval(ctx)
 		if err != nil {
@@ -164,6 +167,7 @@ type evalResult struct {
 func (e *engine) eval(ctx context.Context, in ast.Value) (*evalResult, error) {
 	found := make([][]Finding, len(e.packages))
 	errs := make([]error, len(e.packages))
+	cache := newSharedCache()
 	var next atomic.Int64
 	work := func() {
 		for {
@@ -171,14 +175,14 @@ func (e *engine) eval(ctx context.Context, in ast.Value) (*evalResult, error) {
 			if i >= len(e.packages) {
 				return
 			}
-			found[i], errs[i] = e.packages[i].findings(ctx, in)
+			found[i], errs[i] = e.packages[i].findings(ctx, in, cache)
 		}
 	}
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(e.packages)) - 1 {
 		wg.Go(work)
 	}
-	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(in), keepTerms)
+	rs, err := e.meta.Eval(ctx, rego.EvalParsedInput(in), keepTerms, rego.EvalVirtualCache(cache.query()))
 	work()
 	wg.Wait()
 	out := &evalResult{}
@@ -200,8 +204,8 @@ func (e *engine) eval(ctx context.Context, in ast.Value) (*evalResult, error) {
 	return out, nil
 }
 
-func (p packageQuery) findings(ctx context.Context, input ast.Value) ([]Finding, error) {
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), keepTerms)
+func (p packageQuery) findings(ctx context.Context, input ast.Value, cache *sharedCache) ([]Finding, error) {
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input), keepTerms, rego.EvalVirtualCache(cache.query()))
 	if err != nil {
 		return nil, inputErrorf("evaluate %s: %v", p.path, err)
 	}
