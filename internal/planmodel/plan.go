@@ -142,6 +142,9 @@ func tooLarge(limit int64) error {
 // win over everything else, as they did when the whole input was read
 // before parsing.
 func read(s *scanner) (*Plan, error) {
+	if s.split != nil {
+		s.split.start()
+	}
 	p, err := s.plan()
 	if err != nil {
 		s.drain()

@@ -11,15 +11,16 @@ import (
 )
 
 // A plan file is read on two cores. The reader (A) scans from the start
-// as always; when it meets resource_changes, it picks a point further on
-// where an element of that array seems to start, and a second reader (B)
-// reads from there to the end while A reads up to it. B trusts nothing
-// before its point: A verifies the guess when it gets there, by being at
-// an element boundary of resource_changes at exactly that offset, and
-// then stops and joins B's results to its own. A validates everything
-// before the point and B everything after it, so the first syntax error
-// is A's if it has one, else B's, as in one pass. When the guess is
-// wrong, A reads on alone and B's work is dropped.
+// as always; when it meets resource_changes, a second reader (B) picks a
+// point further on where an element of that array seems to start, and
+// reads from there to the end while A reads on up to it. A does not wait
+// for B to pick the point. B trusts nothing before its point: A verifies
+// the guess when it gets there, by being at an element boundary of
+// resource_changes at exactly that offset, and then stops and joins B's
+// results to its own. A validates everything before the point and B
+// everything after it, so the first syntax error is A's if it has one,
+// else B's, as in one pass. When the guess is wrong, A reads on alone and
+// B's work is dropped.
 //
 // The point is at the first `},{"address":"` after an offset. In valid
 // JSON a quote cannot occur unescaped inside a string, so the sequence
@@ -27,6 +28,12 @@ import (
 // start of the next, whose first key is "address". Terraform writes
 // resource_changes compactly with address first, but other arrays (or
 // values inside a change) can match too; the verification catches those.
+//
+// B reads the configuration too, which costs more per byte than the
+// changes. So that both readers finish together, B looks for where the
+// configuration starts while A skips what comes before resource_changes
+// (planned_values, a third of a plan), and the point moves on by the
+// configuration's size.
 //
 // Standard input keeps the single reader: B needs to read at an offset.
 
@@ -52,13 +59,21 @@ type splitter struct {
 	limit int64
 
 	// guess is where B looks for its point, given where resource_changes
-	// starts; -1 for nowhere. window is B's window. Tests set both.
-	guess  func(r int64) int64
+	// starts and where the configuration starts (-1 if B did not find
+	// it); -1 for nowhere. window is B's window. Tests set both.
+	guess  func(rc, cfg int64) int64
 	window int
+	// await makes A wait at resource_changes for B's point, so that a
+	// test's small plan is split where the test says.
+	await bool
 
-	started bool
-	point   int64       // the split point, -1 if none; A's to read
-	halt    atomic.Bool // A needs B no more
+	started bool          // B was started (start)
+	begun   bool          // A met resource_changes (begin)
+	rcAt    chan int64    // where A met it, for B
+	quit    chan struct{} // closed by stop, for a B still waiting on rcAt
+	located chan struct{} // closed once B has set point
+	point   int64         // the split point, -1 if none; A's to read once located
+	halt    atomic.Bool   // A needs B no more
 	done    chan struct{}
 
 	// Where A stopped: the index of the element at the point and the
@@ -74,47 +89,103 @@ type splitter struct {
 }
 
 func newSplitter(f *os.File, size, limit int64) *splitter {
-	sp := &splitter{f: f, size: -1, fsize: size, limit: limit, window: windowSize, done: make(chan struct{})}
-	sp.point = -1
-	sp.guess = func(r int64) int64 {
-		// A skips what comes before resource_changes, then decodes up to
-		// the point, and after the join builds the indexes: two fifths of
-		// the rest for A balances the readers on plans that end with
-		// resource_changes and a configuration (decoding a byte costs
-		// about twice as much as skipping it).
-		if size-r < splitMinSize/2 {
+	sp := &splitter{f: f, size: -1, fsize: size, limit: limit, window: windowSize, point: -1,
+		rcAt: make(chan int64, 1), quit: make(chan struct{}), located: make(chan struct{}), done: make(chan struct{})}
+	sp.guess = func(rc, cfg int64) int64 {
+		if size-rc < splitMinSize/2 {
 			return -1
 		}
-		return r + (size-r)*2/5
+		if cfg < rc {
+			cfg = size
+		}
+		// Both readers start about when A meets resource_changes. B reads
+		// the changes after the point and then the configuration, which
+		// costs about twice as much per byte: the point is past the middle
+		// of the changes by the configuration's size, leaving B at least a
+		// sixteenth of them.
+		return min(rc+(cfg-rc)/2+(size-cfg), rc+(cfg-rc)*15/16)
 	}
 	return sp
 }
 
-// begin starts B once A is at the start of resource_changes, at offset r:
-// only then is it known where the array is. Later arrays start nothing.
-func (sp *splitter) begin(r int64) {
-	if sp.started || sp.halt.Load() {
-		return
-	}
+// start starts B. Tests set guess and window before it.
+func (sp *splitter) start() {
 	sp.started = true
-	// A finds the point itself, a read and a search: B then always starts
-	// from a point A knows before it reads any element.
-	if from := sp.guess(r); from >= 0 {
-		sp.point = sp.find(from)
+	go sp.locate()
+}
+
+// locate is B until it knows where to read. While A skips what comes
+// before resource_changes, B looks for where the configuration starts;
+// once A tells where the array starts, B picks its point after the guess.
+func (sp *splitter) locate() {
+	cfg := sp.configStart(sp.fsize / 2)
+	point := int64(-1)
+	select {
+	case r := <-sp.rcAt:
+		if from := sp.guess(r, cfg); from >= 0 {
+			point = sp.find(from)
+		}
+	case <-sp.quit:
 	}
-	if sp.point < 0 {
+	sp.point = point
+	close(sp.located) // A reads point from here on
+	if point < 0 || sp.halt.Load() {
 		close(sp.done)
 		return
 	}
-	go sp.run(sp.point)
+	sp.run(point)
+}
+
+// configKeys start the plan's configuration as Terraform writes it: its
+// first member is provider_config, or root_module when there is none. A
+// configuration key in a resource's expressions is followed by other
+// members (references, constant_value, an array of blocks).
+var configKeys = [][]byte{[]byte(`"configuration":{"provider_config":`), []byte(`"configuration":{"root_module":`)}
+
+// configStart returns where the plan's configuration starts, searching
+// from the end of the file back to from (it is the last large member), or
+// -1. The offset only balances the readers.
+func (sp *splitter) configStart(from int64) int64 {
+	const chunk = 1 << 20
+	buf := make([]byte, chunk)
+	for end := sp.fsize; end > from && !sp.halt.Load(); end -= chunk - 64 {
+		off := max(from, end-chunk)
+		n, err := sp.f.ReadAt(buf[:end-off], off)
+		if err != nil && err != io.EOF {
+			return -1
+		}
+		for _, key := range configKeys {
+			if i := bytes.Index(buf[:n], key); i >= 0 {
+				return off + int64(i)
+			}
+		}
+	}
+	return -1
+}
+
+// begin is A at the start of resource_changes' array, at offset r: it
+// tells B, and reads on. Later arrays change nothing.
+func (sp *splitter) begin(r int64) {
+	if sp.begun {
+		return
+	}
+	sp.begun = true
+	sp.rcAt <- r
+	if sp.await {
+		<-sp.located
+	}
 }
 
 // reached reports whether A, about to read element n of resource_changes,
-// is at the split point; then A stops and joins. Past the point without
-// being on it, the guess was wrong: B is stopped and A reads on alone.
+// is at the split point; then A stops and joins. A does not wait for B to
+// pick its point: until B has, A reads on. Past the point without being
+// on it, the guess was wrong: B is stopped and A reads on alone.
 func (sp *splitter) reached(s *scanner, n int) bool {
+	if sp.halt.Load() || !sp.isLocated() {
+		return false
+	}
 	m := sp.point
-	if m < 0 || s.pos() < m || sp.halt.Load() {
+	if m < 0 || s.pos() < m {
 		return false
 	}
 	if s.pos() > m || s.depth != 2 {
@@ -130,10 +201,21 @@ func (sp *splitter) reached(s *scanner, n int) bool {
 	return true
 }
 
+// isLocated reports whether B has set rc and point.
+func (sp *splitter) isLocated() bool {
+	select {
+	case <-sp.located:
+		return true
+	default:
+		return false
+	}
+}
+
 // stop ends B if A did not join it, and waits for it: B reads A's file.
 func (sp *splitter) stop() {
 	sp.halt.Store(true)
 	if sp.started {
+		close(sp.quit)
 		<-sp.done
 	}
 }
@@ -174,16 +256,26 @@ func (sp *splitter) run(m int64) {
 // find returns the offset of the first split point at or after from, or
 // -1. It gives up after a few MB: the guess is only worth so much search.
 func (sp *splitter) find(from int64) int64 {
-	buf := make([]byte, 64<<10)
-	for off := from; off < min(sp.fsize, from+4<<20); {
+	at := sp.search(from, min(sp.fsize, from+4<<20), []byte(splitPattern))
+	if at < 0 {
+		return -1
+	}
+	return at + 2
+}
+
+// search returns the offset of the first pat that starts in [from, to),
+// or -1. It stops early once A needs B no more.
+func (sp *splitter) search(from, to int64, pat []byte) int64 {
+	buf := make([]byte, 256<<10)
+	for off := from; off < to && !sp.halt.Load(); {
 		n, err := sp.f.ReadAt(buf, off)
-		if i := bytes.Index(buf[:n], []byte(splitPattern)); i >= 0 {
-			return off + int64(i) + 2
+		if i := bytes.Index(buf[:n], pat); i >= 0 && off+int64(i) < to {
+			return off + int64(i)
 		}
-		if err != nil || n < len(splitPattern) {
+		if err != nil || n < len(pat) {
 			return -1
 		}
-		off += int64(n - len(splitPattern) + 1)
+		off += int64(n - len(pat) + 1)
 	}
 	return -1
 }

@@ -51,8 +51,9 @@ func readSplit(t testing.TB, data []byte, at int64) (p *Plan, err error, joined 
 	defer f.Close() // called for every split point: do not hold the files
 	s := newReaderScanner(f, MaxPlanSize, 512)
 	sp := newSplitter(f, int64(len(data)), MaxPlanSize)
-	sp.guess = func(int64) int64 { return at }
+	sp.guess = func(int64, int64) int64 { return at }
 	sp.window = 256
+	sp.await = true
 	s.split = sp
 	p, err = read(s)
 	sp.stop()
@@ -213,4 +214,51 @@ func TestSplitLargePlan(t *testing.T) {
 	if _, werr := Parse(bad); gerr == nil || werr == nil || gerr.Error() != werr.Error() {
 		t.Errorf("split read says %v, one pass %v", gerr, werr)
 	}
+}
+
+// TestConfigStart: B finds where the plan's configuration starts, the
+// offset of its top-level key, even with a resource attribute of that
+// name earlier in the plan.
+func TestConfigStart(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
+	if len(paths) == 0 {
+		t.Fatal("no fixture plans")
+	}
+	for _, path := range paths {
+		data := compactPlan(t, path)
+		// A resource attribute named configuration, in the first change.
+		data = bytes.Replace(data, []byte(`"after":{`), []byte(`"after":{"configuration":{"root_module":1},`), 1)
+		want := topLevelOffset(t, data, "configuration")
+		sp := newSplitter(tempFile(t, data), int64(len(data)), MaxPlanSize)
+		if got := sp.configStart(0); got != want {
+			t.Errorf("%s: configuration at %d, want %d", filepath.Base(path), got, want)
+		}
+	}
+}
+
+// topLevelOffset is the offset of the quote that opens key in the
+// document's top-level object, or -1.
+func topLevelOffset(t *testing.T, data []byte, key string) int64 {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if _, err := dec.Token(); err != nil {
+		t.Fatal(err)
+	}
+	for dec.More() {
+		before := dec.InputOffset()
+		k, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// InputOffset is after the comma that ends the previous member.
+		at := before + int64(bytes.IndexByte(data[before:], '"'))
+		if k == key {
+			return at
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return -1
 }
