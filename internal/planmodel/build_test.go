@@ -242,3 +242,32 @@ func TestConfigurationTypesAreChecked(t *testing.T) {
 		t.Errorf("configuration read as %+v", p.root)
 	}
 }
+
+// TestIndexDuplicateAddress: a change whose address came before is
+// dropped, the first kept, whether the plan is indexed on one core or two.
+func TestIndexDuplicateAddress(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
+	defer func(n int) { parallelMin = n }(parallelMin)
+	change := func(name, id string) string {
+		return `{"address":"aws_security_group.` + name + `","mode":"managed","type":"aws_security_group","name":"` + name +
+			`","change":{"actions":["create"],"after":{"id":"` + id + `","name":"` + id + `"},"after_unknown":{}}}`
+	}
+	data := []byte(`{"format_version":"1.2","resource_changes":[` + change("a", "sg-1") + `,` + change("b", "sg-2") + `,` +
+		change("a", "sg-3") + `],"configuration":{"root_module":{}}}`)
+	for _, min := range []int{0, math.MaxInt} {
+		parallelMin = min
+		p, err := Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, in := range p.Instances {
+			s, _ := in.After.str("id")
+			got = append(got, in.Address+"="+s)
+		}
+		want := []string{"aws_security_group.a=sg-1", "aws_security_group.b=sg-2"}
+		if !slices.Equal(got, want) || p.byID["sg-3"] != nil || p.byID["sg-1"] != p.byAddr["aws_security_group.a"] {
+			t.Errorf("parallelMin %d: instances %v, sg-3 indexed %v", min, got, p.byID["sg-3"] != nil)
+		}
+	}
+}

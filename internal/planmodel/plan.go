@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -278,11 +279,7 @@ func (s *scanner) parse() (*Plan, error) {
 	if changesErr != nil {
 		return nil, inputErrorf("plan: %v", changesErr)
 	}
-	p.byAddr = make(map[string]*Instance, len(instances))
-	p.byResource = make(map[resourceKey][]*Instance, len(instances))
-	for _, in := range instances {
-		p.add(in)
-	}
+	p.index(instances)
 	return p, nil
 }
 
@@ -518,14 +515,63 @@ func parseChangeBody(cs *scanner, h *rawHeader) (*Instance, error) {
 	return in, nil
 }
 
+// index adds the instances, the first of each address, to the plan's
+// indexes. On a large plan the indexes by address and by resource are
+// built beside the others, on two cores; a duplicate address (no plan
+// Terraform writes has one) makes it start over in one pass.
+func (p *Plan) index(instances []*Instance) {
+	p.byAddr = make(map[string]*Instance, len(instances))
+	p.byResource = make(map[resourceKey][]*Instance, len(instances))
+	if parallelBuild(len(instances)) {
+		var dup bool
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			for _, in := range instances {
+				if _, dup = p.byAddr[in.Address]; dup {
+					return
+				}
+				p.addByAddr(in)
+			}
+		})
+		for _, in := range instances {
+			p.addRefs(in)
+		}
+		wg.Wait()
+		if !dup {
+			p.Instances = instances
+			return
+		}
+		clear(p.byAddr)
+		clear(p.byResource)
+		clear(p.byID)
+		clear(p.moduleKeys)
+		clear(p.modules)
+		clear(p.modCache)
+	}
+	for _, in := range instances {
+		p.add(in)
+	}
+}
+
 func (p *Plan) add(in *Instance) {
 	if _, dup := p.byAddr[in.Address]; dup {
 		return
 	}
 	p.Instances = append(p.Instances, in)
+	p.addByAddr(in)
+	p.addRefs(in)
+}
+
+// addByAddr indexes in by address and by resource.
+func (p *Plan) addByAddr(in *Instance) {
 	p.byAddr[in.Address] = in
 	rk := resourceKey{in.Module, in.Type, in.Name}
 	p.byResource[rk] = append(p.byResource[rk], in)
+}
+
+// addRefs gives in its configuration and indexes what references to it
+// resolve by: its known id and arn, and its module's instance keys.
+func (p *Plan) addRefs(in *Instance) {
 	mod, ok := p.modCache[in.Module]
 	if !ok {
 		mod = p.root.moduleFor(in.Module)
