@@ -24,6 +24,10 @@ type configModule struct {
 type configResource struct {
 	exprs   fields
 	forEach []string // references of for_each, to resolve each.value
+	// uses counts the plan's instances of the block (count, for_each and
+	// module instances share it). The resolver caches what it parses from
+	// a block only when more than one instance will ask for it.
+	uses int
 }
 
 type moduleCall struct {
@@ -473,6 +477,10 @@ type resolver struct {
 
 	lastIn    *Instance
 	lastScope scope
+
+	// once says that the top-level resolution under way is of a block
+	// only one instance uses: its reference list is parsed, not cached.
+	once bool
 }
 
 // leafKey identifies an expression object by its members' memory.
@@ -520,9 +528,18 @@ func newResolver(p *Plan) resolver {
 // live as long as the plan, so their members' addresses identify them, and the cached refs
 // slices stay stable for refList's cache.
 func (b *builder) leaf(v any) (expr, bool) {
+	return b.leafOf(v, false)
+}
+
+// leafOf is leaf for an expression only one instance reads when once is
+// set: it is not cached.
+func (b *builder) leafOf(v any, once bool) (expr, bool) {
 	m, ok := v.(fields)
 	if !ok {
 		return expr{}, false
+	}
+	if once {
+		return leafExpr(m)
 	}
 	k := leafKey{unsafe.SliceData(m), len(m)}
 	if le, ok := b.rs.leaves[k]; ok {
@@ -543,13 +560,18 @@ func (b *builder) refList(refs []string) *refList {
 	if rl, ok := b.rs.refLists[&refs[0]]; ok && rl.n == len(refs) {
 		return rl
 	}
+	rl := b.parseRefList(refs)
+	b.rs.refLists[&refs[0]] = rl
+	return rl
+}
+
+func (b *builder) parseRefList(refs []string) *refList {
 	rl := &refList{n: len(refs), steps: b.maximalRefs(refs)}
 	for _, st := range rl.steps {
 		if st[0].name == "count" || (st[0].name == "each" && len(st) > 1 && st[1].name == "key") {
 			rl.pinned = true
 		}
 	}
-	b.rs.refLists[&refs[0]] = rl
 	return rl
 }
 
@@ -598,7 +620,12 @@ func (b *builder) resolveRefs(dst []target, refs []string, sc scope, depth int) 
 	if sc.mod == nil || depth > maxResolveDepth || b.rs.budget < 0 {
 		return dst, false
 	}
-	rl := b.refList(refs)
+	var rl *refList
+	if depth == 0 && b.rs.once && len(refs) > 0 {
+		rl = b.parseRefList(refs)
+	} else {
+		rl = b.refList(refs)
+	}
 	complete = true
 	for _, st := range rl.steps {
 		ok := true

@@ -547,6 +547,11 @@ func (p *Plan) index(instances []*Instance) {
 		clear(p.moduleKeys)
 		clear(p.modules)
 		clear(p.modCache)
+		for _, in := range instances {
+			if in.cfg != nil {
+				in.cfg.uses = 0
+			}
+		}
 	}
 	for _, in := range instances {
 		p.add(in)
@@ -579,6 +584,9 @@ func (p *Plan) addRefs(in *Instance) {
 	}
 	if mod != nil {
 		in.cfg = mod.resources[in.Type+"."+in.Name]
+		if in.cfg != nil {
+			in.cfg.uses++
+		}
 	}
 	for _, o := range []obj{in.After, in.Before} {
 		for _, attr := range []string{"id", "arn"} {

@@ -44,9 +44,13 @@ func (b *builder) refsOf(in *Instance, o obj, attr string, cfg fields, wanted ..
 	if someUnknown {
 		cfgExpr, set := cfg.get(attr)
 		if cfg == nil || set {
-			if e, ok := b.leaf(cfgExpr); ok && in != nil {
+			// Of a block that only this instance uses, nothing is read twice.
+			once := in != nil && in.cfg != nil && in.cfg.uses == 1
+			if e, ok := b.leafOf(cfgExpr, once); ok && in != nil {
 				b.rs.budget = resolveBudget
+				b.rs.once = once
 				targets, pt.complete = b.resolveRefs(b.rs.scratch[:0], e.refs, b.scopeOf(in), 0)
+				b.rs.once = false
 				b.rs.scratch = targets
 				resolved = true
 			} else {
