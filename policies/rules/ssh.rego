@@ -64,19 +64,22 @@ door_problem(role, x) := server_problem(x) if role != "bastion"
 door_problem("bastion", x) := bastion_problem(x)
 
 # Other hosts: the only allowed source is a group that protects a bastion.
+# The source kinds exclude each other, so the definitions are chained with
+# else: the first that matches words the problem, and the rest are not
+# evaluated for the door (a body that fails passes to the next).
 server_problem(x) := sprintf("from %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if x.source_kind == "cidr"
 
-server_problem(x) := sprintf("from security group %s, which does not protect the bastion, via %s", [x.source, x.declared_in]) if {
+else := sprintf("from security group %s, which does not protect the bastion, via %s", [x.source, x.declared_in]) if {
 	x.source_kind == "security_group"
 	not input.security_groups[x.source].bastion
 }
 
-server_problem(x) := sprintf("from its own security group %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if {
+else := sprintf("from its own security group %s via %s; only the bastion's security group may reach SSH", [x.source, x.declared_in]) if {
 	x.source_kind == "self"
 	not input.security_groups[x.source].bastion
 }
 
-server_problem(x) := prefix_list_problem(x) if x.source_kind == "prefix_list"
+else := prefix_list_problem(x) if x.source_kind == "prefix_list"
 
 # Bastion: every CIDR source must lie inside the admin CIDRs.
 bastion_problem(x) := sprintf("from %s, outside the admin CIDRs, via %s", [x.source, x.declared_in]) if {
@@ -84,13 +87,15 @@ bastion_problem(x) := sprintf("from %s, outside the admin CIDRs, via %s", [x.sou
 	not admin_cidr(x.source)
 }
 
-bastion_problem(x) := bastion_problem_sg(x.source, x.declared_in) if {
+else := prefix_list_problem(x) if {
+	x.source_kind == "prefix_list"
+}
+
+else := bastion_problem_sg(x.source, x.declared_in) if {
 	x.source_kind == "security_group"
 }
 
 bastion_problem_sg(group, declared_in) := sprintf("from security group %s; the bastion takes SSH only from the admin CIDRs (via %s)", [group, declared_in])
-
-bastion_problem(x) := prefix_list_problem(x) if x.source_kind == "prefix_list"
 
 prefix_list_problem(x) := sprintf("from prefix list %s via %s", [x.source, x.declared_in])
 
