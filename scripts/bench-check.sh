@@ -43,8 +43,8 @@ go build -o "$work/benchgen" ./scripts/benchgen
 
 # once CMD...: runs CMD once; prints "seconds max_rss_kib". Exit status 1
 # (violations found) is expected. The time is the shell's clock around
-# the run, to the microsecond: GNU time's %e has 10 ms steps, a tenth of
-# a run at 10k resources. It includes starting time itself, the same for
+# the run, to the microsecond: GNU time's %e has 10 ms steps, too coarse
+# for the short runs. It includes starting time itself, the same for
 # every command.
 once() {
   local t0=$EPOCHREALTIME
