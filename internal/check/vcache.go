@@ -8,9 +8,8 @@ import (
 )
 
 // The rule packages are evaluated as separate queries over the same input
-// and data, so a rule they share (lib.unknown_targets, lib.unknown_rules,
-// a helper function on the same arguments) would be computed once per
-// package. Each of those walks every target or every group of the model,
+// and data, so a rule they share (lib.unknown_targets, lib.unknown_rules)
+// would be computed once per package. Each of those walks every target or every group of the model,
 // and most plans give them nothing. One evaluation's queries therefore
 // share OPA's virtual-document cache: what one query computed outside any
 // `with`, the others read. Under `with` the values differ, so each query

@@ -201,7 +201,7 @@ func (sp *splitter) reached(s *scanner, n int) bool {
 	return true
 }
 
-// isLocated reports whether B has set rc and point.
+// isLocated reports whether B has set point.
 func (sp *splitter) isLocated() bool {
 	select {
 	case <-sp.located:
