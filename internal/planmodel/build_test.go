@@ -155,10 +155,7 @@ func TestBuildIDOfDeletedGroup(t *testing.T) {
 // with and without the concurrent path (forced on small plans), and
 // requires byte-identical models.
 func TestBuildConcurrentMatchesSerial(t *testing.T) {
-	paths, err := filepath.Glob("../check/testdata/plans/*.json")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no fixture plans: %v", err)
-	}
+	paths := fixturePlans(t)
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.GOMAXPROCS(0))))
 	defer func(n int) { parallelMin = n }(parallelMin)
 	build := func(data []byte, opts Options, min int) []byte {

@@ -41,14 +41,22 @@ func TestHugeAndHostileInputAreInputErrors(t *testing.T) {
 	}
 }
 
+// fixturePlans lists the checker's real-plan fixtures, which the reader's
+// and the builder's tests read too.
+func fixturePlans(t *testing.T) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no fixture plans: %v", err)
+	}
+	return paths
+}
+
 // TestStreamedPlansReadTheSame reads every fixture plan through the
 // smallest window, a byte per read, so that every value straddles a
 // refill somewhere, and compares the model with the in-memory read.
 func TestStreamedPlansReadTheSame(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
-	if len(paths) == 0 {
-		t.Fatal("no fixture plans")
-	}
+	paths := fixturePlans(t)
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {

@@ -75,10 +75,7 @@ func splitPoints(data []byte) []int64 {
 }
 
 func TestSplitReadsTheSame(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
-	if len(paths) == 0 {
-		t.Fatal("no fixture plans")
-	}
+	paths := fixturePlans(t)
 	for _, path := range paths {
 		data := compactPlan(t, path)
 		want := readModel(t, func() (*Plan, error) { return Parse(data) })
@@ -220,10 +217,7 @@ func TestSplitLargePlan(t *testing.T) {
 // offset of its top-level key, even with a resource attribute of that
 // name earlier in the plan.
 func TestConfigStart(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join("..", "check", "testdata", "plans", "*.json"))
-	if len(paths) == 0 {
-		t.Fatal("no fixture plans")
-	}
+	paths := fixturePlans(t)
 	for _, path := range paths {
 		data := compactPlan(t, path)
 		// A resource attribute named configuration, in the first change.
