@@ -254,28 +254,19 @@ func (sp *splitter) run(m int64) {
 }
 
 // find returns the offset of the first split point at or after from, or
-// -1. It gives up after a few MB: the guess is only worth so much search.
+// -1. It gives up after a few MB (the guess is only worth so much search),
+// or once A needs B no more.
 func (sp *splitter) find(from int64) int64 {
-	at := sp.search(from, min(sp.fsize, from+4<<20), []byte(splitPattern))
-	if at < 0 {
-		return -1
-	}
-	return at + 2
-}
-
-// search returns the offset of the first pat that starts in [from, to),
-// or -1. It stops early once A needs B no more.
-func (sp *splitter) search(from, to int64, pat []byte) int64 {
 	buf := make([]byte, 256<<10)
-	for off := from; off < to && !sp.halt.Load(); {
+	for off, to := from, min(sp.fsize, from+4<<20); off < to && !sp.halt.Load(); {
 		n, err := sp.f.ReadAt(buf, off)
-		if i := bytes.Index(buf[:n], pat); i >= 0 && off+int64(i) < to {
-			return off + int64(i)
+		if i := bytes.Index(buf[:n], []byte(splitPattern)); i >= 0 {
+			return off + int64(i) + 2
 		}
-		if err != nil || n < len(pat) {
+		if err != nil || n < len(splitPattern) {
 			return -1
 		}
-		off += int64(n - len(pat) + 1)
+		off += int64(n - len(splitPattern) + 1)
 	}
 	return -1
 }
